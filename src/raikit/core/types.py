@@ -64,6 +64,15 @@ class Usage(BaseModel):
 
 
 FinishReason = Literal["stop", "length", "content_filter", "tool_calls", "error", "unknown"]
+_KNOWN_FINISH: tuple[FinishReason, ...] = ("stop", "length", "content_filter", "tool_calls", "error")
+
+
+def coerce_finish_reason(reason: object) -> FinishReason:
+    """Map a backend's finish reason onto raikit's; anything unfamiliar becomes ``unknown``."""
+    for value in _KNOWN_FINISH:
+        if reason == value:
+            return value
+    return "unknown"
 
 
 class Completion(BaseModel):
