@@ -1,0 +1,1 @@
+"""Core: value types, the RAI taxonomy, errors and the resumable results store."""
