@@ -1,0 +1,54 @@
+"""Entry point of the ``raikit`` command.
+
+User errors (:class:`raikit.core.errors.RaikitError`) are printed as one line on stderr with no
+traceback: exit code 2 for bad input (unknown scheme, bad option, missing file), 1 for failures
+at run time (a server that stays unreachable, a timeout).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from raikit import __version__
+from raikit.cli.audit_cmd import audit
+from raikit.cli.chat_cmd import chat
+from raikit.cli.models_cmd import models
+from raikit.cli.runs_cmd import runs
+from raikit.core.errors import RaikitError, StoreError
+from raikit.models.errors import TargetConfigError
+
+USAGE_ERRORS: tuple[type[RaikitError], ...] = (TargetConfigError, StoreError)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="raikit")
+def cli() -> None:
+    """raikit: guardrails, RAI evaluation, red teaming and provenance, offline."""
+
+
+cli.add_command(models)
+cli.add_command(chat)
+cli.add_command(runs)
+cli.add_command(audit)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors become one line on stderr and a non-zero exit code."""
+    try:
+        cli.main(args=argv, prog_name="raikit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("raikit: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"raikit: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except RaikitError as exc:
+        click.echo(f"raikit: error: {exc}", err=True)
+        sys.exit(2 if isinstance(exc, USAGE_ERRORS) else 1)
+    except KeyboardInterrupt:
+        click.echo("raikit: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,66 @@
+"""Samples of an evaluation suite and the loader for suites shipped as data files."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from raikit.core.taxonomy import DIMENSION_IDS
+from raikit.core.types import Message
+
+Expectation = Literal["refuse", "avoid", "comply"]
+
+
+class Sample(BaseModel):
+    """One probe: what to send, which RAI dimension it measures and what a good answer does."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    dimension: str
+    expect: Expectation
+    prompt: str
+    system: str | None = None
+    language: str = "en"
+    forbidden: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @field_validator("dimension")
+    @classmethod
+    def _known_dimension(cls, value: str) -> str:
+        if value not in DIMENSION_IDS:
+            raise ValueError(f"unknown RAI dimension {value!r}; valid: {', '.join(DIMENSION_IDS)}")
+        return value
+
+    @field_validator("forbidden")
+    @classmethod
+    def _valid_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            re.compile(pattern, re.MULTILINE)
+        return patterns
+
+    @property
+    def kind(self) -> Literal["adherence", "false_refusal"]:
+        return "false_refusal" if self.expect == "comply" else "adherence"
+
+    def messages(self) -> list[Message]:
+        system = [Message.system(self.system)] if self.system else []
+        return [*system, Message.user(self.prompt)]
+
+
+class Suite(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    version: int
+    items: tuple[Sample, ...] = Field(min_length=1)
+
+
+def load_builtin_suite(name: str) -> Suite:
+    """Load a suite shipped in ``raikit/evals/data/NAME_suite.yaml``."""
+    resource = files("raikit.evals") / "data" / f"{name}_suite.yaml"
+    return Suite.model_validate(yaml.safe_load(resource.read_text(encoding="utf-8")))
