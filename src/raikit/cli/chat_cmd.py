@@ -42,6 +42,7 @@ def chat(
                     sys.stdout.write(event.delta)
                     sys.stdout.flush()
             sys.stdout.write("\n")
+            sys.stdout.flush()
         if show_usage:
             usage = model.usage
             click.echo(
