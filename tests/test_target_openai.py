@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-from stub_http import StubResponse, chat_body, stub_server
 
 from raikit.core.types import Message
 from raikit.models import (
@@ -20,6 +19,7 @@ from raikit.models import (
     get_target,
 )
 from raikit.models.openai import OpenAICompatibleTarget
+from stub_http import StubResponse, chat_body, stub_server
 
 FAST_RETRY = RetryPolicy(attempts=3, initial_backoff_s=0.01, max_backoff_s=0.02, jitter_s=0.0)
 SHORT = GenerateConfig(max_tokens=24, temperature=0.0, seed=0, timeout_s=60)
@@ -67,9 +67,19 @@ class TestRealLlamaServer:
 
     def test_cli_chat_streams_through_openai_adapter(self, llama_server: str) -> None:
         out = subprocess.run(
-            [sys.executable, "-m", "raikit.cli", "chat", f"openai:{llama_server}#model=smollm2",
-             "What is the capital of France?", "--max-tokens", "16"],
-            capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "raikit.cli",
+                "chat",
+                f"openai:{llama_server}#model=smollm2",
+                "What is the capital of France?",
+                "--max-tokens",
+                "16",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert out.returncode == 0, out.stderr
         assert "Paris" in out.stdout
@@ -85,9 +95,9 @@ class TestStubbedServer:
         assert len(state.requests) == 2
 
     def test_client_errors_are_not_retried(self) -> None:
-        with stub_server([StubResponse(status=400, body={"error": "bad model"})]) as (base, state):
-            with pytest.raises(TargetResponseError, match="HTTP 400"):
-                _target(f"openai:{base}#model=m").generate("hi", SHORT)
+        bad = [StubResponse(status=400, body={"error": "bad model"})]
+        with stub_server(bad) as (base, state), pytest.raises(TargetResponseError, match="HTTP 400"):
+            _target(f"openai:{base}#model=m").generate("hi", SHORT)
         assert len(state.requests) == 1
 
     def test_unreachable_server_gives_up_with_one_line(self) -> None:
@@ -143,9 +153,11 @@ class TestStubbedServer:
         assert state.requests[0]["json"]["stream_options"] == {"include_usage": True}  # type: ignore[index]
 
     def test_malformed_stream_chunk_is_an_error(self) -> None:
-        with stub_server([StubResponse(sse=["{not json"])]) as (base, _):
-            with pytest.raises(TargetResponseError, match="malformed stream chunk"):
-                list(_target(f"openai:{base}#model=m").stream("hi", SHORT))
+        with (
+            stub_server([StubResponse(sse=["{not json"])]) as (base, _),
+            pytest.raises(TargetResponseError, match="malformed stream chunk"),
+        ):
+            list(_target(f"openai:{base}#model=m").stream("hi", SHORT))
 
     def test_bad_location_is_rejected(self) -> None:
         with pytest.raises(TargetConfigError, match="http"):
