@@ -53,7 +53,9 @@ class Flaky(BaseTarget):
         time.sleep(self.delay)
         with self.lock:
             self.in_flight -= 1
-        return Completion(text=f"echo:{messages[-1].content}", usage=Usage(prompt_tokens=2, completion_tokens=3))
+        return Completion(
+            text=f"echo:{messages[-1].content}", usage=Usage(prompt_tokens=2, completion_tokens=3)
+        )
 
     def _stream(self, messages: list[Message], config: GenerateConfig) -> Iterator[StreamEvent]:
         self._fail_or_pass()

@@ -66,7 +66,9 @@ def test_max_tokens_and_stop_sequences(smol: LlamaCppTarget) -> None:
 def test_timeout_stops_generation(smol: LlamaCppTarget) -> None:
     start = time.perf_counter()
     with pytest.raises(TargetTimeoutError, match="timeout"):
-        smol.generate("Write a very long essay about the sea.", GenerateConfig(max_tokens=2000, timeout_s=0.3))
+        smol.generate(
+            "Write a very long essay about the sea.", GenerateConfig(max_tokens=2000, timeout_s=0.3)
+        )
     assert time.perf_counter() - start < 5
 
 
@@ -74,7 +76,10 @@ def test_async_and_batch(smol: LlamaCppTarget) -> None:
     import asyncio
 
     results = asyncio.run(smol.abatch(["Say hi.", "Say bye."], SHORT, concurrency=4))
-    assert [r.text for r in results] == [smol.generate("Say hi.", SHORT).text, smol.generate("Say bye.", SHORT).text]  # type: ignore[union-attr]
+    assert [r.text for r in results] == [
+        smol.generate("Say hi.", SHORT).text,
+        smol.generate("Say bye.", SHORT).text,
+    ]  # type: ignore[union-attr]
 
 
 def test_bad_locations_and_options(tmp_path: Path) -> None:
@@ -98,8 +103,16 @@ def test_any_gguf_path_works(default_gguf: Path, tmp_path: Path) -> None:
 
 def test_cli_chat_streams_with_no_network(default_gguf: Path) -> None:
     """`raikit chat llamacpp:default` in a network namespace with no interfaces up."""
-    cmd = [sys.executable, "-m", "raikit.cli", "chat", "llamacpp:default",
-           "Write a short story about a dragon.", "--max-tokens", "120"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "raikit.cli",
+        "chat",
+        "llamacpp:default",
+        "Write a short story about a dragon.",
+        "--max-tokens",
+        "120",
+    ]
     if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"]).returncode == 0:
         cmd = ["unshare", "-n", *cmd]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
