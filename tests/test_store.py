@@ -608,3 +608,36 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path: Path):
     with ResultsStore(run_dir, create=False) as s:
         assert s.run_info().run_id == "crash"
         assert s.completed_ids() == second
+
+
+def test_read_only_store_reads_without_writing(tmp_path):
+    run_dir = tmp_path / "run"
+    with ResultsStore(run_dir) as store:
+        store.init_run("r1", kind="audit", target="scripted:x", config={"a": 1}, resume=False)
+        store.record(Attempt(item_id="i1", prompt="p", response="r"))
+    db = run_dir / DB_FILENAME
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    with ResultsStore(run_dir, read_only=True) as store:
+        assert store.run_info() is not None
+        assert [a.item_id for a in store.attempts()] == ["i1"]
+        with pytest.raises(StoreError, match="readonly"):
+            store.record(Attempt(item_id="i2", prompt="p"))
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_read_only_store_refuses_missing_empty_and_old_databases(tmp_path):
+    with pytest.raises(RunNotFoundError):
+        ResultsStore(tmp_path / "nothing", read_only=True)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / DB_FILENAME).write_bytes(b"")
+    with pytest.raises(StoreError, match="not a raikit results database"):
+        ResultsStore(empty, read_only=True)
+    assert (empty / DB_FILENAME).read_bytes() == b""
+    old = tmp_path / "old"
+    old.mkdir()
+    conn = sqlite3.connect(old / DB_FILENAME)
+    migrate(conn, target=1, label="old")
+    conn.close()
+    with pytest.raises(StoreError, match="schema v1"):
+        ResultsStore(old, read_only=True)

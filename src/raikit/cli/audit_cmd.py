@@ -6,8 +6,13 @@ from pathlib import Path
 
 import click
 
+from raikit.core.errors import RaikitError
 from raikit.evals import run_audit
 from raikit.report import write_scorecard
+
+
+class AuditIncompleteError(RaikitError):
+    """Some items could not be answered; the report covers the rest."""
 
 
 @click.command()
@@ -51,6 +56,10 @@ def audit(
         f"over {result.n_items} items ({result.n_errors} errors)"
     )
     click.echo(f"report: {paths['html']}")
+    if result.n_errors:
+        raise AuditIncompleteError(
+            f"{result.n_errors} of {result.n_items} items failed; run again with --resume to retry them"
+        )
 
 
 def _fmt(value: float | None) -> str:

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"raikit: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except RaikitError as exc:
-        click.echo(f"raikit: error: {exc}", err=True)
+        click.echo(f"raikit: error: {' '.join(str(exc).split())}", err=True)  # always one line
         sys.exit(2 if isinstance(exc, USAGE_ERRORS) else 1)
     except KeyboardInterrupt:
         click.echo("raikit: interrupted", err=True)

@@ -58,10 +58,17 @@ def list_cmd(root: Path, as_json: bool) -> None:
 @runs.command("show")
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--attempts", "n_attempts", default=5, show_default=True, help="How many attempts to print.")
+@click.option(
+    "--attempts",
+    "n_attempts",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many attempts to print.",
+)
 def show_cmd(run_dir: Path, as_json: bool, n_attempts: int) -> None:
     """Show a run's manifest, summary and first attempts."""
-    with ResultsStore(run_dir, create=False) as store:
+    with ResultsStore(run_dir, read_only=True) as store:
         info = store.run_info()
         summary = store.summary()
         sample = [a for _, a in zip(range(n_attempts), store.attempts(), strict=False)]
@@ -93,6 +100,6 @@ def show_cmd(run_dir: Path, as_json: bool, n_attempts: int) -> None:
 @click.option("-o", "--output", default="-", show_default=True, help="JSONL file to write ('-' = stdout).")
 def export_cmd(run_dir: Path, output: str) -> None:
     """Export every attempt of a run as JSON lines."""
-    with ResultsStore(run_dir, create=False) as store:
+    with ResultsStore(run_dir, read_only=True) as store:
         count = store.export_jsonl(sys.stdout if output == "-" else Path(output))
     click.echo(f"exported {count} attempts", err=True)

@@ -30,7 +30,7 @@ from raikit.core.errors import (
     RunNotFoundError,
     StoreError,
 )
-from raikit.core.store_schema import check_supported, migrate, user_version
+from raikit.core.store_schema import SCHEMA_VERSION, check_supported, migrate, user_version
 from raikit.core.types import Attempt
 
 DB_FILENAME = "results.sqlite"
@@ -143,12 +143,15 @@ class ResultsStore:
     can record from worker threads; other processes may read the database at the same time.
     """
 
-    def __init__(self, run_dir: str | Path, *, create: bool = True) -> None:
+    def __init__(self, run_dir: str | Path, *, create: bool = True, read_only: bool = False) -> None:
         self._run_dir = Path(run_dir)
         self._path = self._run_dir / DB_FILENAME
         self._lock = threading.Lock()
-        if not create and not self._path.exists():
+        if (read_only or not create) and not self._path.exists():
             raise RunNotFoundError(f"no raikit run in {self._run_dir}: {self._path} does not exist")
+        if read_only:
+            self._conn: sqlite3.Connection | None = self._open_read_only()
+            return
         if create:
             try:
                 self._run_dir.mkdir(parents=True, exist_ok=True)
@@ -172,7 +175,26 @@ class ResultsStore:
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(f"cannot open results database {self._path}: {exc}") from exc
             raise
-        self._conn: sqlite3.Connection | None = conn
+        self._conn = conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """For commands that only look (``runs show``/``export``): no WAL switch, no migration."""
+        _check_sqlite_file(self._path)
+        try:
+            conn = _connect_readonly(self._path)
+            conn.row_factory = sqlite3.Row
+            version = user_version(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open results database {self._path}: {exc}") from exc
+        if version != SCHEMA_VERSION:
+            conn.close()
+            if version == 0:
+                raise StoreError(f"{self._path} is not a raikit results database")
+            raise StoreError(
+                f"{self._path} has results schema v{version}, this raikit reads v{SCHEMA_VERSION}; "
+                "resume the run with this raikit to migrate it"
+            )
+        return conn
 
     @property
     def run_dir(self) -> Path:

@@ -139,7 +139,7 @@ def run_audit(
     target: str,
     out_dir: str | Path,
     *,
-    quick: bool = True,
+    quick: bool = False,
     resume: bool = False,
     concurrency: int = 1,
     limit: int | None = None,
@@ -156,7 +156,8 @@ def run_audit(
         "limit": limit,
         "generate": config.model_dump(mode="json"),
     }
-    digest = config_hash({"target": target, **run_config})
+    run_config = {"target": target, **run_config}
+    digest = config_hash(run_config)
     run_dir = Path(out_dir)
     with ResultsStore(run_dir) as store:
         store.init_run(f"audit-{digest[:8]}", kind="audit", target=target, config=run_config, resume=resume)

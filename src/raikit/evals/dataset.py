@@ -40,7 +40,10 @@ class Sample(BaseModel):
     @classmethod
     def _valid_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
-            re.compile(pattern, re.MULTILINE)
+            try:
+                re.compile(pattern, re.MULTILINE)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
         return patterns
 
     @property

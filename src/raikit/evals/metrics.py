@@ -24,6 +24,8 @@ def bootstrap_rate(
     outcomes: Sequence[bool], *, resamples: int = 2000, confidence: float = 0.95, seed: int = 0
 ) -> Rate:
     """Share of True outcomes and its percentile bootstrap CI; ``None`` values when there is no data."""
+    if resamples < 1 or not 0.0 < confidence < 1.0:
+        raise ValueError("resamples must be >= 1 and confidence in (0, 1)")
     n = len(outcomes)
     hits = sum(1 for o in outcomes if o)
     if n == 0:

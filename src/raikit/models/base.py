@@ -287,9 +287,15 @@ class BaseTarget(ABC):
             if on_result is not None:
                 on_result(index, result)
 
-        with ThreadPoolExecutor(max_workers=self._effective_concurrency(concurrency)) as pool:
+        pool = ThreadPoolExecutor(max_workers=self._effective_concurrency(concurrency))
+        try:
             for future in [pool.submit(one, i) for i in range(len(prompts))]:
                 future.result()
+        except BaseException:
+            # Ctrl-C or a failing callback: drop what has not started instead of sending it all.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return [r for r in results if r is not None]
 
     async def abatch(

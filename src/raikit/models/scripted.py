@@ -58,7 +58,10 @@ class Rule(BaseModel):
         if self.reply is None and self.error is None:
             raise ValueError("a rule needs a 'reply', an 'error', or both")
         if self.match is not None:
-            re.compile(self.match)
+            try:
+                re.compile(self.match)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {self.match!r}: {exc}") from exc
         return self
 
     def matches(self, text: str) -> bool:
@@ -84,8 +87,12 @@ def load_script(path: str | Path) -> Script:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise TargetConfigError(f"scripted target: no such file {file}") from exc
-    except (OSError, yaml.YAMLError) as exc:
-        raise TargetConfigError(f"scripted target: cannot read {file}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise TargetConfigError(f"scripted target: {file} is not valid YAML{where}") from exc
+    except OSError as exc:
+        raise TargetConfigError(f"scripted target: cannot read {file}: {exc.strerror or exc}") from exc
     try:
         return Script.model_validate(raw or {})
     except ValidationError as exc:

@@ -27,6 +27,7 @@ def _write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+    Path(tmp).chmod(0o644)
     Path(tmp).replace(path)
 
 
@@ -54,8 +55,11 @@ def render_markdown(result: AuditResult) -> str:
     if result.findings:
         lines += ["", "## Failed items", ""]
         for finding in result.findings:
-            answer = finding.response.replace("\n", " ")[:200]
-            lines.append(f"- `{finding.item_id}` ({finding.kind}): {finding.prompt} → _{answer}_")
+            # Model output is untrusted: escape it so a Markdown viewer cannot render its HTML.
+            answer = html.escape(finding.response.replace("\n", " ")[:200])
+            lines.append(
+                f"- `{finding.item_id}` ({finding.kind}): {html.escape(finding.prompt)} → _{answer}_"
+            )
     return "\n".join(lines) + "\n"
 
 
