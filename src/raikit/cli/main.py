@@ -14,12 +14,20 @@ import click
 from raikit import __version__
 from raikit.cli.audit_cmd import audit
 from raikit.cli.chat_cmd import chat
+from raikit.cli.guard_cmd import guard
 from raikit.cli.models_cmd import models
 from raikit.cli.runs_cmd import runs
 from raikit.core.errors import RaikitError, StoreError
+from raikit.guard.policy import PolicyError
+from raikit.guard.scanners.base import UnknownScannerError
 from raikit.models.errors import TargetConfigError
 
-USAGE_ERRORS: tuple[type[RaikitError], ...] = (TargetConfigError, StoreError)
+USAGE_ERRORS: tuple[type[RaikitError], ...] = (
+    TargetConfigError,
+    StoreError,
+    PolicyError,
+    UnknownScannerError,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +40,7 @@ cli.add_command(models)
 cli.add_command(chat)
 cli.add_command(runs)
 cli.add_command(audit)
+cli.add_command(guard)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -86,6 +86,7 @@ class Completion(BaseModel):
     model: str = ""
     latency_s: float = 0.0
     attempts: int = 1
+    metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class StreamEvent(BaseModel):

