@@ -17,16 +17,19 @@ from raikit.cli.chat_cmd import chat
 from raikit.cli.guard_cmd import guard
 from raikit.cli.models_cmd import models
 from raikit.cli.runs_cmd import runs
+from raikit.cli.serve_cmd import serve
 from raikit.core.errors import RaikitError, StoreError
 from raikit.guard.policy import PolicyError
 from raikit.guard.scanners.base import UnknownScannerError
 from raikit.models.errors import TargetConfigError
+from raikit.server.config import ServerConfigError
 
 USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     TargetConfigError,
     StoreError,
     PolicyError,
     UnknownScannerError,
+    ServerConfigError,
 )
 
 
@@ -41,6 +44,7 @@ cli.add_command(chat)
 cli.add_command(runs)
 cli.add_command(audit)
 cli.add_command(guard)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:
