@@ -31,6 +31,10 @@ class CategoryRule(BaseModel):
     action: Action = "block"
 
 
+# Categories that are signals rather than harms: they never block unless a policy says so.
+BUILTIN_RULES: dict[str, CategoryRule] = {"refusal": CategoryRule(threshold=0.5, action="allow")}
+
+
 class StageConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -74,7 +78,8 @@ class Policy(BaseModel):
         return topics
 
     def rule_for(self, category: str) -> CategoryRule:
-        """The rule for ``category``: exact key, else the longest matching ``prefix.*``, else default."""
+        """The rule for ``category``: exact key, else the longest matching ``prefix.*``, else a
+        built-in signal rule (``refusal`` is recorded, not blocked), else the policy default."""
         if category in self.categories:
             return self.categories[category]
         best: tuple[int, CategoryRule] | None = None
@@ -82,7 +87,9 @@ class Policy(BaseModel):
             matches = key.endswith(".*") and category.startswith(key[:-1])
             if matches and (best is None or len(key) > best[0]):
                 best = (len(key), rule)
-        return best[1] if best else self.default
+        if best is not None:
+            return best[1]
+        return BUILTIN_RULES.get(category, self.default)
 
     def decide(self, categories: dict[str, float]) -> tuple[Action, dict[str, Action]]:
         """The strongest action over every category at or above its threshold, and what fired."""
