@@ -15,6 +15,7 @@ from raikit import __version__
 from raikit.cli.audit_cmd import audit
 from raikit.cli.chat_cmd import chat
 from raikit.cli.guard_cmd import guard
+from raikit.cli.judge_cmd import judge
 from raikit.cli.models_cmd import models
 from raikit.cli.runs_cmd import runs
 from raikit.cli.serve_cmd import serve
@@ -45,6 +46,7 @@ cli.add_command(runs)
 cli.add_command(audit)
 cli.add_command(guard)
 cli.add_command(serve)
+cli.add_command(judge)
 
 
 def main(argv: list[str] | None = None) -> None:
