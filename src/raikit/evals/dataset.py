@@ -25,9 +25,13 @@ class Sample(BaseModel):
     expect: Expectation
     prompt: str
     system: str | None = None
+    history: tuple[Message, ...] = ()
+    """Earlier turns (user and assistant) for multi-turn items; ``prompt`` is the last user turn."""
     language: str = "en"
     forbidden: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    split: Literal["train", "test"] = "test"
+    """``train`` items may feed alignment data; audits and before/after comparisons use ``test``."""
 
     @field_validator("dimension")
     @classmethod
@@ -50,9 +54,16 @@ class Sample(BaseModel):
     def kind(self) -> Literal["adherence", "false_refusal"]:
         return "false_refusal" if self.expect == "comply" else "adherence"
 
+    @field_validator("history")
+    @classmethod
+    def _history_roles(cls, history: tuple[Message, ...]) -> tuple[Message, ...]:
+        if any(m.role not in ("user", "assistant") for m in history):
+            raise ValueError("history turns must be user or assistant messages")
+        return history
+
     def messages(self) -> list[Message]:
         system = [Message.system(self.system)] if self.system else []
-        return [*system, Message.user(self.prompt)]
+        return [*system, *self.history, Message.user(self.prompt)]
 
 
 class Suite(BaseModel):

@@ -9,11 +9,11 @@ and nothing is imported until a scheme is used. Code can also register factories
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from raikit.core.registry import PluginRegistry
 from raikit.models.base import Target
 from raikit.models.errors import TargetConfigError, UnknownTargetSchemeError
 from raikit.models.spec import parse_target_spec
@@ -36,6 +36,10 @@ class TargetInfo:
     extra: str | None
     factory: TargetFactory
 
+    @property
+    def name(self) -> str:
+        return self.scheme
+
 
 def target_factory(
     scheme: str, *, description: str, example: str, extra: str | None = None
@@ -52,48 +56,26 @@ def target_factory(
     return mark
 
 
-def info_of(factory: object) -> TargetInfo:
-    info = getattr(factory, _INFO_ATTR, None)
-    if not isinstance(info, TargetInfo):
-        raise TypeError(f"{factory!r} is not marked with @target_factory")
-    return info
-
-
-class TargetRegistry:
+class TargetRegistry(PluginRegistry[TargetInfo]):
     """Maps schemes to target factories; entry points are loaded lazily, on first use."""
 
     def __init__(self, *, use_entry_points: bool = True) -> None:
-        self._infos: dict[str, TargetInfo] = {}
-        self._entry_points: dict[str, importlib.metadata.EntryPoint] = {}
-        if use_entry_points:
-            for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-                self._entry_points.setdefault(ep.name, ep)
-
-    def register(self, factory: TargetFactory) -> TargetFactory:
-        info = info_of(factory)
-        self._infos[info.scheme] = info
-        return factory
+        super().__init__(
+            group=ENTRY_POINT_GROUP,
+            marker=_INFO_ATTR,
+            info_type=TargetInfo,
+            kind="target scheme",
+            unknown=UnknownTargetSchemeError,
+            use_entry_points=use_entry_points,
+        )
 
     def schemes(self) -> list[str]:
-        return sorted(set(self._infos) | set(self._entry_points))
-
-    def info(self, scheme: str) -> TargetInfo:
-        if scheme in self._infos:
-            return self._infos[scheme]
-        ep = self._entry_points.get(scheme)
-        if ep is None:
-            raise UnknownTargetSchemeError(
-                f"unknown target scheme {scheme!r}; valid schemes: {', '.join(self.schemes())}"
-            )
-        info = info_of(ep.load())
-        self._infos[scheme] = info
-        return info
+        return self.names()
 
     def create(self, spec: str) -> Target:
         """Build the target a target string names."""
         parsed = parse_target_spec(spec)
-        info = self.info(parsed.scheme)
-        return info.factory(parsed.location, parsed.options)
+        return self.info(parsed.scheme).factory(parsed.location, parsed.options)
 
 
 @functools.cache

@@ -10,12 +10,12 @@ and its embedding cache) between the scanners of one pipeline.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from raikit.core.errors import RaikitError
+from raikit.core.registry import PluginRegistry
 from raikit.guard.resources import Resources
 from raikit.guard.types import ScanContext, ScanInput, ScanResult, Stage
 
@@ -67,33 +67,16 @@ def scanner_factory(
     return mark
 
 
-class ScannerRegistry:
+class ScannerRegistry(PluginRegistry[ScannerInfo]):
     def __init__(self, *, use_entry_points: bool = True) -> None:
-        self._infos: dict[str, ScannerInfo] = {}
-        self._entry_points: dict[str, importlib.metadata.EntryPoint] = {}
-        if use_entry_points:
-            for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-                self._entry_points.setdefault(ep.name, ep)
-
-    def register(self, factory: ScannerFactory) -> ScannerFactory:
-        info = getattr(factory, _INFO_ATTR, None)
-        if not isinstance(info, ScannerInfo):
-            raise TypeError(f"{factory!r} is not marked with @scanner_factory")
-        self._infos[info.name] = info
-        return factory
-
-    def names(self) -> list[str]:
-        return sorted(set(self._infos) | set(self._entry_points))
-
-    def info(self, name: str) -> ScannerInfo:
-        if name not in self._infos:
-            ep = self._entry_points.get(name)
-            if ep is None:
-                raise UnknownScannerError(
-                    f"unknown scanner {name!r}; valid scanners: {', '.join(self.names())}"
-                )
-            self.register(ep.load())
-        return self._infos[name]
+        super().__init__(
+            group=ENTRY_POINT_GROUP,
+            marker=_INFO_ATTR,
+            info_type=ScannerInfo,
+            kind="scanner",
+            unknown=UnknownScannerError,
+            use_entry_points=use_entry_points,
+        )
 
     def create(self, name: str, settings: Mapping[str, Any], resources: Resources) -> Scanner:
         return self.info(name).factory(settings, resources)
