@@ -14,12 +14,14 @@ import click
 from raikit import __version__
 from raikit.cli.audit_cmd import audit
 from raikit.cli.chat_cmd import chat
+from raikit.cli.eval_cmd import eval_group
 from raikit.cli.guard_cmd import guard
 from raikit.cli.judge_cmd import judge
 from raikit.cli.models_cmd import models
 from raikit.cli.runs_cmd import runs
 from raikit.cli.serve_cmd import serve
 from raikit.core.errors import RaikitError, StoreError
+from raikit.evals.task import DataNotFoundError, UnknownBenchmarkError
 from raikit.guard.policy import PolicyError
 from raikit.guard.scanners.base import UnknownScannerError
 from raikit.models.errors import TargetConfigError
@@ -31,6 +33,8 @@ USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     PolicyError,
     UnknownScannerError,
     ServerConfigError,
+    UnknownBenchmarkError,
+    DataNotFoundError,
 )
 
 
@@ -47,6 +51,7 @@ cli.add_command(audit)
 cli.add_command(guard)
 cli.add_command(serve)
 cli.add_command(judge)
+cli.add_command(eval_group)
 
 
 def main(argv: list[str] | None = None) -> None:

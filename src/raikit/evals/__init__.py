@@ -4,15 +4,32 @@ from raikit.evals.audit import AuditResult, run_audit
 from raikit.evals.dataset import Sample, Suite, load_builtin_suite
 from raikit.evals.judges import RefusalJudge, RefusalVerdict
 from raikit.evals.metrics import Rate, bootstrap_rate
+from raikit.evals.run import EvalResult, run_eval
+from raikit.evals.task import (
+    BenchmarkOptions,
+    EvalSample,
+    SolverOutput,
+    Task,
+    benchmark,
+    default_benchmark_registry,
+)
 
 __all__ = [
     "AuditResult",
+    "BenchmarkOptions",
+    "EvalResult",
+    "EvalSample",
     "Rate",
     "RefusalJudge",
     "RefusalVerdict",
     "Sample",
+    "SolverOutput",
     "Suite",
+    "Task",
+    "benchmark",
     "bootstrap_rate",
+    "default_benchmark_registry",
     "load_builtin_suite",
     "run_audit",
+    "run_eval",
 ]

@@ -1,0 +1,103 @@
+"""``raikit eval list|run``: the benchmark registry and single benchmark runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from raikit.evals.executors import make_executor
+from raikit.evals.run import run_eval
+from raikit.evals.task import BenchmarkOptions, default_benchmark_registry
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """RAI benchmarks."""
+
+
+@eval_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def list_cmd(as_json: bool) -> None:
+    """List installed benchmarks with the RAI dimensions they measure."""
+    registry = default_benchmark_registry()
+    rows = []
+    for name in registry.names():
+        info = registry.info(name)
+        rows.append(
+            {
+                "name": name,
+                "dimensions": list(info.dimensions),
+                "needs_data": info.needs_data,
+                "description": info.description,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        data = " [needs --data]" if row["needs_data"] else ""
+        click.echo(f"{row['name']:16} {row['description']}{data}")
+
+
+@eval_group.command("run")
+@click.argument("bench")
+@click.option("--target", "-t", required=True, help="Target string, e.g. llamacpp:default.")
+@click.option("--guard", "guard_policy", default=None, help="Put the target behind this guard policy.")
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N items.")
+@click.option(
+    "--data",
+    "data_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder with the benchmark's public data (e.g. ../shared/data).",
+)
+@click.option("--split", default="test", show_default=True, type=click.Choice(["test", "train", "all"]))
+@click.option("--quick", is_flag=True, help="Shorter answers.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run directory (default raikit-runs/eval-BENCH).",
+)
+@click.option("--resume", is_flag=True, help="Continue the run already in --out.")
+@click.option("--executor", default="local", show_default=True, type=click.Choice(["local", "ray"]))
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="Ray actors.")
+@click.option("--ray-address", default=None, help="Existing Ray cluster (default: start one locally).")
+@click.option("--no-progress", is_flag=True)
+def run_cmd(
+    bench: str,
+    target: str,
+    guard_policy: str | None,
+    limit: int | None,
+    data_dir: Path | None,
+    split: str,
+    quick: bool,
+    out_dir: Path | None,
+    resume: bool,
+    executor: str,
+    concurrency: int,
+    workers: int,
+    ray_address: str | None,
+    no_progress: bool,
+) -> None:
+    """Run benchmark BENCH against a target; every attempt goes to the run directory."""
+    default_benchmark_registry().info(bench)
+    result = run_eval(
+        bench,
+        target,
+        out_dir or Path("raikit-runs") / f"eval-{bench}",
+        guard=guard_policy,
+        options=BenchmarkOptions(data_dir=data_dir, limit=limit, quick=quick, split=split),
+        executor=make_executor(executor, concurrency=concurrency, workers=workers, address=ray_address),
+        resume=resume,
+        progress=not no_progress,
+    )
+    headline = {k: v for k, v in result.summary.items() if k not in ("findings", "dimensions", "languages")}
+    click.echo(
+        json.dumps({"benchmark": bench, "items": result.n_items, "errors": result.n_errors, **headline})
+    )

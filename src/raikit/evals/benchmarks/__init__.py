@@ -1,0 +1,1 @@
+"""Built-in benchmarks, registered through the ``raikit.benchmarks`` entry points."""

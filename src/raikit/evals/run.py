@@ -1,0 +1,110 @@
+"""Run a benchmark against a target and keep every attempt in a resumable run directory."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from raikit.core.store import ResultsStore, config_hash
+from raikit.core.types import Attempt
+from raikit.evals.executors import Executor, LocalExecutor, WorkSpec
+from raikit.evals.runner import ProgressReporter, RunStats
+from raikit.evals.task import BenchmarkOptions, Task
+from raikit.models import GenerateConfig
+
+
+class EvalResult(BaseModel):
+    benchmark: str
+    version: int
+    target: str
+    guard: str | None
+    run_dir: str
+    n_items: int
+    n_errors: int
+    summary: dict[str, Any]
+    stats: RunStats
+
+
+def run_eval(
+    benchmark: str,
+    target: str,
+    out_dir: str | Path,
+    *,
+    guard: str | None = None,
+    options: BenchmarkOptions | None = None,
+    executor: Executor | None = None,
+    config: GenerateConfig | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    task: Task | None = None,
+    kind: str = "eval",
+) -> EvalResult:
+    """Answer and score every sample not yet in ``out_dir``; each attempt is committed as it arrives."""
+    opts = options or BenchmarkOptions()
+    draft = WorkSpec(benchmark=benchmark, options=opts, target=target, guard=guard, config=GenerateConfig())
+    built = task or draft.build_task()
+    spec = draft.model_copy(update={"config": config or built.config})
+    run_config = {
+        "kind": kind,
+        "benchmark": benchmark,
+        "version": built.version,
+        "target": target,
+        "guard": guard,
+        "options": opts.model_dump(mode="json", exclude={"data_dir"}),
+        "generate": spec.config.model_dump(mode="json"),
+    }
+    digest = config_hash(run_config)
+    start = time.perf_counter()
+    with ResultsStore(out_dir) as store:
+        store.init_run(
+            f"{kind}-{benchmark}-{digest[:8]}",
+            kind=kind,
+            target=spec.target_string(),
+            config=run_config,
+            resume=resume,
+        )
+        done = store.completed_ids()
+        todo = [s for s in built.samples if s.id not in done]
+        reporter = ProgressReporter(len(built.samples), len(built.samples) - len(todo), progress, kind)
+        errors = 0
+
+        def record(attempt: Attempt) -> None:
+            nonlocal errors
+            errors += attempt.error is not None
+            store.record(attempt)
+            reporter.advance(attempt.item_id, attempt.error)
+
+        try:
+            (executor or LocalExecutor()).run(spec, built, todo, digest, record)
+        except BaseException:
+            store.set_status("interrupted")
+            raise
+        finally:
+            reporter.close()
+        attempts = [a for a in store.attempts() if a.item_id in {s.id for s in built.samples}]
+        summary = built.summarise(built.samples, attempts)
+        n_errors = sum(1 for a in attempts if a.error is not None)
+        stats = RunStats(
+            total=len(built.samples),
+            skipped=len(built.samples) - len(todo),
+            completed=len(todo) - errors,
+            errors=errors,
+            seconds=time.perf_counter() - start,
+        )
+        result = EvalResult(
+            benchmark=benchmark,
+            version=built.version,
+            target=target,
+            guard=guard,
+            run_dir=str(out_dir),
+            n_items=len(built.samples),
+            n_errors=n_errors,
+            summary=summary,
+            stats=stats,
+        )
+        store.set_summary(result.model_dump(mode="json"))
+        store.set_status("completed" if n_errors == 0 else "failed")
+    return result
