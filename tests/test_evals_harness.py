@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA
 from raikit.core.store import ResultsStore
 from raikit.evals import BenchmarkOptions, default_benchmark_registry, run_eval
 from raikit.evals.executors import LocalExecutor, RayExecutor, make_executor
 from raikit.evals.task import DataNotFoundError, UnknownBenchmarkError, data_path
+from support import SHARED_DATA
 
 REFUSER = "default: \"I'm sorry, but I can't help with that.\"\n"
 REGISTRY = default_benchmark_registry()

@@ -101,7 +101,7 @@ class TestStubbedServer:
         assert len(state.requests) == 1
 
     def test_unreachable_server_gives_up_with_one_line(self) -> None:
-        from conftest import free_port
+        from support import free_port
 
         target = _target(f"openai:http://127.0.0.1:{free_port()}/v1#model=m")
         with pytest.raises(TargetUnreachableError) as info:

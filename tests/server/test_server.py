@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from conftest import free_port  # noqa: E402
+from support import free_port  # noqa: E402
 
 pytestmark = pytest.mark.integration
 

@@ -82,7 +82,8 @@ class Resources:
         self._encoder_threads = encoder_threads
         self._encoder: Encoder | None = None
         self._objects: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        # Re-entrant: a shared object's builder may itself ask for the encoder.
+        self._lock = threading.RLock()
 
     @property
     def encoder(self) -> Encoder:

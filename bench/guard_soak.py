@@ -1,0 +1,134 @@
+"""Soak test of `raikit serve` on 127.0.0.1: twice the rated load for minutes.
+
+The rated load is the concurrency at which bench/guard_latency.py measured throughput (16
+clients by default); this script runs twice that many closed-loop clients for `--minutes`,
+and records per-window throughput, p99 latency and errors, plus the server's resident memory.
+Writes bench/results/guard_soak.json. Traffic goes to loopback only and stops by itself.
+
+Usage: python bench/guard_soak.py [--minutes 3] [--rated-clients 16] [--policy default]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from guard_latency import free_port, percentiles, prompt  # noqa: E402
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+async def soak(base: str, pid: int, clients: int, seconds: float, window: float) -> dict[str, object]:
+    rng = random.Random(7)
+    texts = [prompt(rng.choice((32, 64, 128)), rng) for _ in range(5000)]
+    windows: list[dict[str, object]] = []
+    current: list[float] = []
+    errors = 0
+    window_errors = 0
+    total = 0
+    deadline = time.monotonic() + seconds
+
+    async def client(i: int) -> None:
+        nonlocal errors, window_errors, total
+        k = i
+        async with httpx.AsyncClient(timeout=30) as http:
+            while time.monotonic() < deadline:
+                text = f"{texts[k % len(texts)]} #{k}"
+                k += clients
+                start = time.perf_counter()
+                try:
+                    response = await http.post(f"{base}/v1/guard/input", json={"text": text})
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                current.append((time.perf_counter() - start) * 1000.0)
+                total += 1
+                if not ok:
+                    errors += 1
+                    window_errors += 1
+
+    async def sampler() -> None:
+        nonlocal current, window_errors
+        started = time.monotonic()
+        while time.monotonic() < deadline:
+            await asyncio.sleep(window)
+            done, current = current, []
+            entry: dict[str, object] = {
+                "t_s": round(time.monotonic() - started, 1),
+                "requests": len(done),
+                "checks_per_s": round(len(done) / window, 1),
+                "errors": window_errors,
+                "rss_mb": round(rss_mb(pid), 1),
+            }
+            if done:
+                entry.update(percentiles(done))
+            windows.append(entry)
+            window_errors = 0
+            print(json.dumps(entry), flush=True)
+
+    await asyncio.gather(sampler(), *(client(i) for i in range(clients)))
+    rss = [float(w["rss_mb"]) for w in windows]  # type: ignore[arg-type]
+    p99s = [float(w["p99_ms"]) for w in windows if "p99_ms" in w]  # type: ignore[arg-type]
+    half = max(1, len(rss) // 2)
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "requests": total,
+        "errors": errors,
+        "windows": windows,
+        "rss_mb_first_half_mean": round(sum(rss[:half]) / half, 1) if rss else None,
+        "rss_mb_second_half_mean": round(sum(rss[half:]) / max(1, len(rss) - half), 1) if rss else None,
+        "p99_ms_max_window": max(p99s) if p99s else None,
+        "p99_ms_median_window": sorted(p99s)[len(p99s) // 2] if p99s else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=3.0)
+    parser.add_argument("--rated-clients", type=int, default=16)
+    parser.add_argument("--policy", default="default")
+    parser.add_argument("--window", type=float, default=10.0)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "guard_soak.json")
+    args = parser.parse_args()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "raikit.cli", "serve", "--port", str(port), "--default-policy", args.policy],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        result = asyncio.run(soak(base, proc.pid, 2 * args.rated_clients, args.minutes * 60, args.window))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    result["policy"] = args.policy
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}: {result['requests']} requests, {result['errors']} errors")
+
+
+if __name__ == "__main__":
+    main()
