@@ -65,7 +65,16 @@ def _bedrock(request: pytest.FixtureRequest) -> Target:
     return target
 
 
+def _guarded(request: pytest.FixtureRequest) -> Target:
+    folder: Path = request.getfixturevalue("tmp_path")
+    policy = folder / "light.yaml"
+    policy.write_text("name: light\noutput:\n  scanners: [pii, leakage, refusal]\n", encoding="utf-8")
+    inner = _scripted(request)
+    return get_target(f"guarded:{policy}@{inner.name}")
+
+
 BUILDERS: dict[str, Callable[[pytest.FixtureRequest], Target]] = {
+    "guarded": _guarded,
     "scripted": _scripted,
     "llamacpp": _llamacpp,
     "openai": _openai,
