@@ -60,14 +60,18 @@ class Encoder:
                 else:
                     self._cache.move_to_end(key)
                     out[i] = hit
-            if missing:
-                model = self._load()
-                fresh = np.asarray(model.encode([keys[i] or " " for i in missing]), dtype=np.float32)
-                for row, i in enumerate(missing):
-                    out[i] = fresh[row]
-                    self._cache[keys[i]] = fresh[row]
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+            model = self._load() if missing else None
+        if model is None:
+            return out
+        # The forward pass runs outside the lock so concurrent requests (server threads) overlap;
+        # the model's weights are read-only.
+        fresh = np.asarray(model.encode([keys[i] or " " for i in missing]), dtype=np.float32)
+        with self._lock:
+            for row, i in enumerate(missing):
+                out[i] = fresh[row]
+                self._cache[keys[i]] = fresh[row]
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return out
 
     def encode_one(self, text: str) -> Vector:
