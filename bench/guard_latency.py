@@ -18,6 +18,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse
 import asyncio
+import contextlib
 import json
 import platform
 import random
@@ -26,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -197,13 +199,10 @@ async def _load(base: str, clients: int, seconds: float, rng: random.Random) -> 
     }
 
 
-def bench_server(policy_name: str, clients: int, seconds: float) -> dict[str, object]:
+@contextlib.contextmanager
+def serve(policy_name: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """`raikit serve` on a free loopback port; yields its base URL and pid, stops it afterwards."""
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "raikit.cli", "serve", "--port", str(port), "--default-policy", policy_name],
         stdout=subprocess.DEVNULL,
@@ -218,10 +217,20 @@ def bench_server(policy_name: str, clients: int, seconds: float) -> dict[str, ob
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        return asyncio.run(_load(base, clients, seconds, random.Random(1)))
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def bench_server(policy_name: str, clients: int, seconds: float) -> dict[str, object]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    }
+    with serve(policy_name, env) as (base, _):
+        return asyncio.run(_load(base, clients, seconds, random.Random(1)))
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from guard_latency import free_port, percentiles, prompt  # noqa: E402
+from guard_latency import percentiles, prompt, serve  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -106,24 +105,8 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "guard_soak.json")
     args = parser.parse_args()
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "raikit.cli", "serve", "--port", str(port), "--default-policy", args.policy],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        result = asyncio.run(soak(base, proc.pid, 2 * args.rated_clients, args.minutes * 60, args.window))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with serve(args.policy) as (base, pid):
+        result = asyncio.run(soak(base, pid, 2 * args.rated_clients, args.minutes * 60, args.window))
     result["policy"] = args.policy
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from raikit.core.store import ResultsStore
+from raikit.core.taxonomy import DIMENSION_IDS
 from raikit.evals import BenchmarkOptions, default_benchmark_registry, run_eval
 from raikit.evals.executors import LocalExecutor, RayExecutor, make_executor
 from raikit.evals.task import DataNotFoundError, UnknownBenchmarkError, data_path
@@ -36,16 +37,7 @@ def test_every_benchmark_builds_runs_and_summarises(name: str, refuser: str, tmp
     task = REGISTRY.create(name, options)
     ids = [s.id for s in task.samples]
     assert 0 < len(ids) <= 4 and len(set(ids)) == len(ids)
-    assert set(task.dimensions) <= {
-        "privacy_security",
-        "safety",
-        "fairness",
-        "veracity_robustness",
-        "explainability",
-        "controllability",
-        "governance",
-        "transparency",
-    }
+    assert set(task.dimensions) <= set(DIMENSION_IDS)
     result = run_eval(name, refuser, tmp_path / "run", options=options, progress=False)
     assert result.n_items == len(ids) and result.n_errors == 0
     json.dumps(result.summary)  # summaries are plain JSON
