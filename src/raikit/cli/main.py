@@ -18,6 +18,7 @@ from raikit.cli.eval_cmd import eval_group
 from raikit.cli.guard_cmd import guard
 from raikit.cli.judge_cmd import judge
 from raikit.cli.models_cmd import models
+from raikit.cli.redteam_cmd import redteam
 from raikit.cli.runs_cmd import runs
 from raikit.cli.serve_cmd import serve
 from raikit.core.errors import RaikitError, StoreError
@@ -25,6 +26,7 @@ from raikit.evals.task import DataNotFoundError, UnknownBenchmarkError
 from raikit.guard.policy import PolicyError
 from raikit.guard.scanners.base import UnknownScannerError
 from raikit.models.errors import TargetConfigError
+from raikit.redteam.techniques import TechniqueError
 from raikit.server.config import ServerConfigError
 
 USAGE_ERRORS: tuple[type[RaikitError], ...] = (
@@ -35,6 +37,7 @@ USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     ServerConfigError,
     UnknownBenchmarkError,
     DataNotFoundError,
+    TechniqueError,
 )
 
 
@@ -52,6 +55,7 @@ cli.add_command(guard)
 cli.add_command(serve)
 cli.add_command(judge)
 cli.add_command(eval_group)
+cli.add_command(redteam)
 
 
 def main(argv: list[str] | None = None) -> None:
