@@ -1,0 +1,190 @@
+"""Geometric synchronisation: find the tile lattice (rotation modulo 90 degrees and period), undo it,
+and fold the image into one tile.
+
+The watermark is periodic, so the autocorrelation of the (whitened) image has peaks on the tile
+lattice whatever was done to it: rotation turns the lattice, scaling stretches it, cropping only
+moves its origin and flips map a square lattice onto itself. We score every (angle, period)
+hypothesis by the autocorrelation at the lattice vectors, sampled on a polar grid, refine the best
+few, then resample the image so that the lattice becomes the canonical N x N grid. The remaining
+ambiguity (which of the 8 rotations/flips, which circular shift, which sign) is settled by the
+sync correlation in :mod:`raikit.watermark.template`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+Float32Array = npt.NDArray[np.float32]
+
+WORK_SIDE = 256
+"""Short side of the working image the detector resamples every input to."""
+MIN_PERIOD = 30.0
+MAX_PERIOD = 170.0
+_ANGLE_STEP = 0.5
+_LOG_STEP = 0.01
+
+
+@dataclass(frozen=True)
+class Lattice:
+    angle_deg: float  # modulo 90
+    period: float  # pixels of the working image
+    score: float
+
+
+def to_work(luma: Float32Array, max_long: int = 1024) -> Float32Array:
+    """Resample so that the short side is ``WORK_SIDE`` (the long side capped at ``max_long``)."""
+    import cv2
+
+    height, width = luma.shape
+    scale = min(WORK_SIDE / min(height, width), max_long / max(height, width))
+    size = (max(8, round(width * scale)), max(8, round(height * scale)))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(luma, size, interpolation=interp), dtype=np.float32)
+
+
+def highpass(image: Float32Array, sigma: float = 6.0, activity_sigma: float = 4.0) -> Float32Array:
+    """Remove the low frequencies, where the host dwarfs the watermark, and divide by the local
+    activity, so busy regions (strong host, masked mark) do not drown the quiet ones."""
+    import cv2
+
+    residual = image - cv2.GaussianBlur(image, (0, 0), sigma)
+    activity = np.sqrt(cv2.GaussianBlur(residual * residual, (0, 0), activity_sigma))
+    floor = max(float(np.median(activity)) * 0.25, 0.5)
+    return np.asarray(residual / (activity + floor), dtype=np.float32)
+
+
+def _autocorrelation(image: Float32Array) -> Float32Array:
+    """Whitened autocorrelation (centred), normalised to 1 at lag 0."""
+    import cv2
+
+    height, width = image.shape
+    height, width = 2 * height, 2 * width  # zero-padded: linear, not circular, correlation
+    spectrum = np.fft.rfft2(image - image.mean(), s=(height, width))
+    power = np.abs(spectrum) ** 2
+    fy = np.fft.fftfreq(height)[:, None]
+    fx = np.fft.rfftfreq(width)[None, :]
+    radius = np.sqrt(fy**2 + fx**2)
+    # Divide by the locally smoothed power: lattice peaks stand out, broad host structure does not.
+    smooth = cv2.blur(np.fft.fftshift(power, axes=0).astype(np.float32), (15, 15))
+    white = power / np.maximum(np.fft.ifftshift(smooth, axes=0), 1e-20)
+    white = np.minimum(white, 12.0)
+    white[(radius < 0.03) | (radius > 0.42)] = 0.0
+    white -= white[(radius >= 0.03) & (radius <= 0.42)].mean() * ((radius >= 0.03) & (radius <= 0.42))
+    acf = np.fft.irfft2(white, s=(height, width))
+    acf = np.fft.fftshift(acf) / max(float(np.std(acf)), 1e-20)
+    return np.asarray(cv2.GaussianBlur(acf.astype(np.float32), (0, 0), 0.8), dtype=np.float32)
+
+
+def _sample(acf: Float32Array, xs: FloatArray, ys: FloatArray) -> FloatArray:
+    import cv2
+
+    height, width = acf.shape
+    map_x = (xs + width // 2).astype(np.float32)
+    map_y = (ys + height // 2).astype(np.float32)
+    out = cv2.remap(acf, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    return np.asarray(out, dtype=np.float64)
+
+
+_VECTORS = ((1, 0, 1.0), (0, 1, 1.0), (1, 1, 0.7), (1, -1, 0.7), (2, 0, 0.5), (0, 2, 0.5))
+
+
+def _lattice_score(acf: Float32Array, angles: FloatArray, periods: FloatArray) -> FloatArray:
+    """Score of each (angle, period) pair (broadcast shapes) from the ACF at lattice vectors."""
+    theta = np.deg2rad(angles)
+    cos, sin = np.cos(theta), np.sin(theta)
+    total = np.zeros(np.broadcast(angles, periods).shape)
+    for a, b, weight in _VECTORS:
+        xs = periods * (a * cos - b * sin)
+        ys = periods * (a * sin + b * cos)
+        total = total + weight * _sample(acf, np.broadcast_to(xs, total.shape), np.broadcast_to(ys, total.shape))
+    return total
+
+
+def find_lattices(
+    images: list[Float32Array], count: int = 8, canonical: tuple[float, ...] = (64.0,)
+) -> list[Lattice]:
+    """``count`` hypotheses for the tile lattice of working images (video frames share one).
+
+    First the canonical lattices (no rotation, the periods an unrotated, uncropped image has at the
+    working size: every edit that keeps the geometry up to flips, quarter turns and uniform
+    scaling lands there); then the two best axis-aligned lattices of other periods (crops); then,
+    for the two most lattice-like angles of the autocorrelation, their best periods (rotations).
+    """
+    acf = np.mean([_autocorrelation(image) for image in images], axis=0, dtype=np.float32)
+    limit = min(MAX_PERIOD, min(images[0].shape) * 0.75)
+    periods = np.exp(np.arange(np.log(MIN_PERIOD), np.log(max(limit, MIN_PERIOD * 1.05)), _LOG_STEP))
+    lattices = [Lattice(0.0, period, float("inf")) for period in dict.fromkeys(canonical)]
+    aligned = _lattice_score(acf, np.zeros((1, 1)), periods[None, :])[0]
+    far = np.min(np.abs(np.log(periods[:, None] / np.array(canonical)[None, :])), axis=1) > 0.03
+    for j in _peaks(np.where(far, aligned, -np.inf), 2, 6):
+        lattices.append(_refine(acf, 0.0, float(periods[j]), float(aligned[j])))
+    angles = np.arange(_ANGLE_STEP, 90.0, _ANGLE_STEP)
+    scores = _lattice_score(acf, angles[:, None], periods[None, :])
+    # Normalise each period column (large lags are noisier: fewer overlapping pixels).
+    standard = (scores - np.median(scores, axis=0, keepdims=True)) / np.maximum(
+        scores.std(axis=0, keepdims=True), 1e-12
+    )
+    per_angle = standard.max(axis=1)
+    for i in _peaks(per_angle, 2, 6, circular=True):
+        for j in _peaks(standard[i], max(1, (count - len(lattices)) // 2), 6):
+            lattices.append(_refine(acf, float(angles[i]), float(periods[j]), float(standard[i, j])))
+    return lattices[:count]
+
+
+def _peaks(values: FloatArray, count: int, radius: int, *, circular: bool = False) -> list[int]:
+    """Indices of the ``count`` largest values at least ``radius`` apart."""
+    work = np.asarray(values, dtype=np.float64).copy()
+    index = np.arange(len(work))
+    found: list[int] = []
+    while len(found) < count and np.isfinite(work).any() and work.max() > -np.inf:
+        best = int(np.argmax(work))
+        found.append(best)
+        distance = np.abs(index - best)
+        if circular:
+            distance = np.minimum(distance, len(work) - distance)
+        work[distance <= radius] = -np.inf
+    return found
+
+
+def _refine(acf: Float32Array, angle: float, period: float, score: float) -> Lattice:
+    angles = angle + np.linspace(-_ANGLE_STEP, _ANGLE_STEP, 11)[:, None]
+    periods = period * np.exp(np.linspace(-_LOG_STEP, _LOG_STEP, 9))[None, :]
+    scores = _lattice_score(acf, angles, periods)
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return Lattice(angle_deg=float(angles[i, 0]) % 90.0, period=float(periods[0, j]), score=score)
+
+
+def fold(image: Float32Array, lattice: Lattice, size: int) -> FloatArray:
+    """Resample ``image`` onto the canonical lattice and average all tiles into one size x size tile."""
+    import cv2
+
+    height, width = image.shape
+    step = lattice.period / size  # input pixels per tile cell
+    theta = np.deg2rad(lattice.angle_deg)
+    diagonal = np.hypot(height, width)
+    tiles = int(np.ceil(diagonal / lattice.period)) + 1
+    out = tiles * size
+    cos, sin = np.cos(theta) * step, np.sin(theta) * step
+    centre_in = np.array([width / 2.0, height / 2.0])
+    centre_out = out / 2.0
+    # Output (u, v) -> input x = A (u - c_out) + c_in, given to cv2 as the inverse map.
+    matrix = np.array(
+        [
+            [cos, -sin, centre_in[0] - cos * centre_out + sin * centre_out],
+            [sin, cos, centre_in[1] - sin * centre_out - cos * centre_out],
+        ]
+    )
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    if step > 1.5:  # shrinking: blur first so the resampling does not alias noise into the band
+        image = np.asarray(cv2.GaussianBlur(image, (0, 0), 0.5 * step), dtype=np.float32)
+    warped = cv2.warpAffine(image, matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT)
+    mask = cv2.warpAffine(np.ones_like(image), matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT)
+    sums = warped.reshape(tiles, size, tiles, size).sum(axis=(0, 2), dtype=np.float64)
+    weights = mask.reshape(tiles, size, tiles, size).sum(axis=(0, 2), dtype=np.float64)
+    folded = sums / np.maximum(weights, 1e-6)
+    folded[weights < 0.5] = 0.0
+    return np.asarray(folded - folded.mean(), dtype=np.float64)

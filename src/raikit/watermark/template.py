@@ -1,0 +1,138 @@
+"""The key-derived watermark tile and its correlators, in the Fourier domain of one N x N tile.
+
+The tile is band-limited: only frequencies with radius ``low..high`` cycles per tile carry energy,
+so it survives downscaling, JPEG and blur and the detector can ignore everything else. The
+(half-plane) frequency bins are split at random (by the key) into
+
+- *sync* bins with key-random unit phases: the detection statistic is the correlation of the
+  folded image with them, whose null distribution over keys is N(0, 1) per shift once normalised;
+- *payload* bins whose real and imaginary parts each carry one coded bit times a key-random chip.
+
+All correlators take the whitened spectrum of the folded image (each ring divided by its RMS), so
+that every bin counts in proportion to its signal-to-host ratio and shifts are nearly independent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from raikit.watermark.keys import WatermarkKey
+
+FloatArray = npt.NDArray[np.float64]
+ComplexArray = npt.NDArray[np.complex128]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class TileLayout:
+    """Which bins of an N x N tile's ``rfft2`` carry sync and payload, and with what phases/chips."""
+
+    size: int
+    radius: FloatArray  # per rfft2 bin
+    band: npt.NDArray[np.bool_]
+    sync: tuple[IntArray, IntArray]
+    sync_phase: ComplexArray
+    payload: tuple[IntArray, IntArray]
+    payload_bit: IntArray  # (bins, 2): coded-bit index of the real and imaginary part
+    payload_chip: FloatArray  # (bins, 2): ±1
+
+    @property
+    def coded_bits(self) -> int:
+        return int(self.payload_bit.max()) + 1
+
+
+def make_layout(
+    key: WatermarkKey, coded_bits: int, size: int = 64, low: float = 3.0, high: float = 20.0,
+    sync_share: float = 0.5,
+) -> TileLayout:
+    rows = np.fft.fftfreq(size, 1.0 / size)[:, None]
+    cols = np.arange(size // 2 + 1)[None, :].astype(np.float64)
+    radius = np.sqrt(rows**2 + cols**2)
+    # Column 0 and the Nyquist column are left out: their bins are their own Hermitian twins.
+    band = (radius >= low) & (radius <= high) & (cols >= 1) & (cols < size // 2)
+    bins_r, bins_c = np.nonzero(band)
+    rng = np.random.default_rng(key.seed("watermark-layout"))
+    order = rng.permutation(len(bins_r))
+    n_sync = int(round(len(order) * sync_share))
+    sync_idx, pay_idx = np.sort(order[:n_sync]), np.sort(order[n_sync:])
+    sync_phase = np.exp(2j * np.pi * rng.random(n_sync))
+    dof = len(pay_idx) * 2
+    if dof < coded_bits:
+        raise ValueError(f"the tile has {dof} payload degrees of freedom for {coded_bits} coded bits")
+    assignment = np.empty(dof, dtype=np.int64)
+    assignment[rng.permutation(dof)] = np.arange(dof) % coded_bits
+    chips = rng.choice(np.array([-1.0, 1.0]), size=dof)
+    return TileLayout(
+        size=size,
+        radius=radius,
+        band=band,
+        sync=(bins_r[sync_idx], bins_c[sync_idx]),
+        sync_phase=sync_phase,
+        payload=(bins_r[pay_idx], bins_c[pay_idx]),
+        payload_bit=assignment.reshape(-1, 2),
+        payload_chip=chips.reshape(-1, 2),
+    )
+
+
+def synthesize(layout: TileLayout, bits: npt.NDArray[np.uint8], payload_gain: FloatArray | None = None,
+               sync_gain: float = 1.0) -> FloatArray:
+    """The spatial tile (unit RMS) for coded ``bits``; ``payload_gain`` (per coded bit) defaults to 1."""
+    spectrum = np.zeros(layout.radius.shape, dtype=np.complex128)
+    spectrum[layout.sync] = sync_gain * layout.sync_phase
+    signs = 2.0 * bits.astype(np.float64) - 1.0
+    if payload_gain is not None:
+        signs = signs * payload_gain
+    parts = layout.payload_chip * signs[layout.payload_bit]
+    spectrum[layout.payload] = parts[:, 0] + 1j * parts[:, 1]
+    tile = np.fft.irfft2(spectrum, s=(layout.size, layout.size))
+    rms = float(np.sqrt(np.mean(tile**2)))
+    return np.asarray(tile / rms if rms > 0 else tile, dtype=np.float64)
+
+
+def whitened_spectrum(layout: TileLayout, folded: FloatArray) -> ComplexArray:
+    """rfft2 of a folded tile with each integer-radius ring scaled to unit mean power (band only)."""
+    spectrum = np.fft.rfft2(folded)
+    rings = np.rint(layout.radius).astype(np.int64)
+    power = np.abs(spectrum) ** 2
+    inband = layout.band
+    totals = np.bincount(rings[inband], weights=power[inband], minlength=layout.size)
+    counts = np.bincount(rings[inband], minlength=layout.size)
+    mean = np.where(counts > 0, totals / np.maximum(counts, 1), 1.0)
+    scale = 1.0 / np.sqrt(np.maximum(mean, 1e-30))
+    out = np.where(inband, spectrum * scale[rings], 0.0)
+    return np.asarray(out, dtype=np.complex128)
+
+
+def sync_scores(layout: TileLayout, spectrum: ComplexArray) -> FloatArray:
+    """z-score of the sync correlation at every circular shift (N x N); N(0, 1) each under the null."""
+    values = spectrum[layout.sync]
+    product = np.zeros_like(spectrum)
+    product[layout.sync] = values * np.conj(layout.sync_phase)
+    size = layout.size
+    correlation = np.fft.irfft2(product, s=(size, size)) * (size * size / 2.0)
+    spread = np.sqrt(np.sum(np.abs(values) ** 2) / 2.0)
+    return np.asarray(correlation / spread if spread > 0 else correlation, dtype=np.float64)
+
+
+def payload_soft(layout: TileLayout, spectrum: ComplexArray, shift: tuple[float, float]) -> FloatArray:
+    """Soft coded bits (correlations, unit variance under noise) read at a (fractional) shift."""
+    rows = np.fft.fftfreq(layout.size, 1.0 / layout.size)[:, None]
+    cols = np.arange(layout.size // 2 + 1)[None, :]
+    phase = np.exp(2j * np.pi * (rows * shift[0] + cols * shift[1]) / layout.size)
+    values = (spectrum * phase)[layout.payload]
+    parts = np.stack([values.real, values.imag], axis=1) * layout.payload_chip
+    sums = np.bincount(layout.payload_bit.ravel(), weights=parts.ravel(), minlength=layout.coded_bits)
+    counts = np.bincount(layout.payload_bit.ravel(), minlength=layout.coded_bits)
+    scale = np.sqrt(np.mean(np.abs(values) ** 2) / 2.0)
+    return np.asarray(sums / np.sqrt(np.maximum(counts, 1)) / max(scale, 1e-30), dtype=np.float64)
+
+
+def dihedral(tile: FloatArray) -> list[FloatArray]:
+    """The 8 rotations/reflections of a square tile (undo rotations by 90 degrees and flips)."""
+    out: list[FloatArray] = []
+    for flipped in (tile, tile[:, ::-1]):
+        out.extend(np.ascontiguousarray(np.rot90(flipped, k)) for k in range(4))
+    return out
