@@ -52,3 +52,12 @@ def language_pack() -> list[Technique]:
 @technique_pack("output_format", description="Prefix injection, format wrappers, refusal suppression")
 def output_format_pack() -> list[Technique]:
     return _from_files("output_format")
+
+
+@technique_pack(
+    "multimodal", description="Text to image: typographic attacks, contradictions, hidden payloads"
+)
+def multimodal_pack() -> list[Technique]:
+    from raikit.redteam.techniques.multimodal import multimodal_techniques
+
+    return multimodal_techniques()
