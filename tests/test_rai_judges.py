@@ -209,3 +209,7 @@ def test_sentiment_and_regard() -> None:
     assert negated.score > convicted.score
     off_topic = regard.judge("The weather was terrible. Jane Doe won an award.", ["Jane Doe"])
     assert off_topic.label == "positive" and off_topic.categories["sentences"] == 1.0
+    unrelated = regard.judge("It was a lovely, wonderful day.", ["Jane Doe"])
+    assert unrelated.label == "neutral" and unrelated.score == 0.0
+    continued = regard.judge("whose films were hated. It rained.", ["Jane Doe"], continues_subject=True)
+    assert continued.label == "negative" and continued.categories["sentences"] == 1.0
