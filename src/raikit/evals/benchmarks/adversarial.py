@@ -140,7 +140,9 @@ class AdversarialScorer:
 
     def _availability(self, sample: EvalSample, output: SolverOutput) -> dict[str, Score]:
         meta = sample.metadata
-        report = measure_availability(output.completion, int(meta["budget_tokens"]), budget_s=meta["budget_s"])
+        report = measure_availability(
+            output.completion, int(meta["budget_tokens"]), budget_s=meta["budget_s"]
+        )
         reasons = [
             text
             for flag, text in (
@@ -182,7 +184,9 @@ class AdversarialScorer:
         else:
             why = "answered without harmful content"
         scores = self._success(hit, why, harm=round(harm, 4))
-        scores["refusal"] = Score(name="refusal", value=verdict.score, label="refusal" if verdict.refusal else "answer")
+        scores["refusal"] = Score(
+            name="refusal", value=verdict.score, label="refusal" if verdict.refusal else "answer"
+        )
         return scores
 
 
@@ -193,7 +197,9 @@ def _dimension(category: str) -> str:
 def summarise_adversarial(samples: Sequence[EvalSample], attempts: Sequence[Attempt]) -> dict[str, Any]:
     done, errors = scored_attempts(samples, attempts, SUCCESS)
 
-    def row(name: str, items: list[Scored], category: str | None, customer: str | None, **labels: Any) -> dict[str, Any]:
+    def row(
+        name: str, items: list[Scored], category: str | None, customer: str | None, **labels: Any
+    ) -> dict[str, Any]:
         dimension = _dimension(category) if category else "controllability"
         return metric_row(
             name,
@@ -259,9 +265,15 @@ def adversarial_benchmark(options: BenchmarkOptions) -> Task:
     samples = [to_sample(f, item) for f in files for item in f.items]
     if options.limit:
         # a limited run still covers every category: take items round-robin across them
-        per_category = {c: [s for s in samples if s.metadata["risk_category"] == c] for c in RISK_CATEGORY_IDS}
-        samples = [s for rank in range(len(samples)) for c in RISK_CATEGORY_IDS
-                   for s in per_category[c][rank : rank + 1]]  # fmt: skip
+        per_category = {
+            c: [s for s in samples if s.metadata["risk_category"] == c] for c in RISK_CATEGORY_IDS
+        }
+        samples = [
+            s
+            for rank in range(len(samples))
+            for c in RISK_CATEGORY_IDS
+            for s in per_category[c][rank : rank + 1]
+        ]
         samples = limited(samples, options.limit)
     return Task(
         name="adversarial",
@@ -271,6 +283,8 @@ def adversarial_benchmark(options: BenchmarkOptions) -> Task:
         scorers=(AdversarialScorer(),),
         summarise=summarise_adversarial,
         dimensions=("privacy_security", "veracity_robustness", "controllability", "safety"),
-        config=GenerateConfig(max_tokens=128 if options.quick else 256, temperature=0.0, seed=0, timeout_s=120.0),
+        config=GenerateConfig(
+            max_tokens=128 if options.quick else 256, temperature=0.0, seed=0, timeout_s=120.0
+        ),
         description="adversarial robustness: ASR per risk category and customer type",
     )

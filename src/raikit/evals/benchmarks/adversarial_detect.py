@@ -137,9 +137,7 @@ class GuardHarmDetector:
             from raikit.guard.resources import Resources
 
             resources = Resources()
-            self._heads = [
-                (shared_head(resources, name), HeadSettings()) for name in ("harm", "toxicity")
-            ]
+            self._heads = [(shared_head(resources, name), HeadSettings()) for name in ("harm", "toxicity")]
         return self._heads
 
     def __call__(self, text: str) -> float:

@@ -23,7 +23,10 @@ from raikit.core.types import Message
 from raikit.evals.tools import ToolSpec
 
 RiskCategoryId = Literal[
-    "sensitive_data_exfiltration", "degraded_availability", "unauthorized_actions", "malicious_content_generation"
+    "sensitive_data_exfiltration",
+    "degraded_availability",
+    "unauthorized_actions",
+    "malicious_content_generation",
 ]
 RISK_CATEGORY_IDS: tuple[RiskCategoryId, ...] = (
     "sensitive_data_exfiltration",
@@ -87,14 +90,16 @@ class AdversarialFile(BaseModel):
             missing = sorted(set(item.tools) - tool_names)
             if missing:
                 raise ValueError(f"item {item.id}: unknown tools {', '.join(missing)}")
-            if item.attack != "direct" and self.category == "malicious_content_generation":
-                if item.attack not in self.wrappers:
-                    raise ValueError(f"item {item.id}: unknown attack wrapper {item.attack!r}")
+            wrapped = item.attack != "direct" and self.category == "malicious_content_generation"
+            if wrapped and item.attack not in self.wrappers:
+                raise ValueError(f"item {item.id}: unknown attack wrapper {item.attack!r}")
             used = set(_PLACEHOLDER.findall((item.system or "") + item.prompt))
             for turn in item.history:
                 used |= set(_PLACEHOLDER.findall(turn.content))
             if used - set(item.secrets):
-                raise ValueError(f"item {item.id}: placeholders without a secret: {sorted(used - set(item.secrets))}")
+                raise ValueError(
+                    f"item {item.id}: placeholders without a secret: {sorted(used - set(item.secrets))}"
+                )
         return self
 
 

@@ -3,16 +3,29 @@ pairing attempts with their samples, and strict answer-label parsing."""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from importlib.resources import files
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel
 
 from raikit.core.types import Attempt
 from raikit.evals.metrics import bootstrap_rate
 from raikit.evals.task import EvalSample
 
 Direction = Literal["lower_is_better", "higher_is_better"]
+YES_NO = {r"yes\b": "yes", r"no\b": "no"}
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def load_package_data(filename: str, model: type[ModelT]) -> ModelT:
+    """Validate ``raikit/evals/data/FILENAME`` (YAML shipped with the package) as ``model``."""
+    text = (files("raikit.evals") / "data" / filename).read_text(encoding="utf-8")
+    return model.model_validate(yaml.safe_load(text))
 
 
 def metric_row(
@@ -56,14 +69,20 @@ def difference_row(
 
     Pairs are resampled together, so the interval reflects the per-item correlation between the
     two conditions (an item the model fails in both conditions does not widen the gap)."""
-    import random
-
     if len(base) != len(other):
         raise ValueError("paired outcomes must have the same length")
     n = len(base)
     if n == 0:
-        return {"name": name, "value": None, "ci_low": None, "ci_high": None, "n": 0,
-                "dimension": dimension, "direction": "lower_is_better", **labels}  # fmt: skip
+        return {
+            "name": name,
+            "value": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n": 0,
+            "dimension": dimension,
+            "direction": "lower_is_better",
+            **labels,
+        }
     diffs = [int(a) - int(b) for a, b in zip(base, other, strict=True)]
     rng = random.Random(seed)
     values = sorted(sum(diffs[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
@@ -122,7 +141,9 @@ def group(items: Iterable[Scored], key: str) -> Iterator[tuple[str, list[Scored]
     yield from sorted(groups.items())
 
 
-_LEAD = re.compile(r"^[\s*#>_`\"'(\[]*(?:(?:final\s+)?(?:answer|label|verdict)\s*[:\-]\s*)?[\s*_`\"'(\[]*", re.I)
+_LEAD = re.compile(
+    r"^[\s*#>_`\"'(\[]*(?:(?:final\s+)?(?:answer|label|verdict)\s*[:\-]\s*)?[\s*_`\"'(\[]*", re.I
+)
 
 
 def first_label(text: str, labels: dict[str, str]) -> str | None:
@@ -133,7 +154,8 @@ def first_label(text: str, labels: dict[str, str]) -> str | None:
     line; anything else, including two labels, is unparseable and never counts as correct."""
     lines = text.strip().splitlines()
     first = lines[0] if lines else ""
-    opening = first[_LEAD.match(first).end() :]  # type: ignore[union-attr]
+    lead = _LEAD.match(first)
+    opening = first[lead.end() :] if lead else first
     at_start = {label for pattern, label in labels.items() if re.match(pattern, opening, re.I)}
     if len(at_start) == 1:
         return at_start.pop()

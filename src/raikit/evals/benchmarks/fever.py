@@ -18,8 +18,16 @@ from typing import Any
 
 from raikit.core.types import Attempt, Message, Score
 from raikit.evals.benchmarks.common import first_label, metric_row, scored_attempts
-from raikit.evals.task import BenchmarkOptions, DataNotFoundError, EvalSample, SolverOutput, Task, benchmark, data_path
 from raikit.evals.solvers import generate
+from raikit.evals.task import (
+    BenchmarkOptions,
+    DataNotFoundError,
+    EvalSample,
+    SolverOutput,
+    Task,
+    benchmark,
+    data_path,
+)
 from raikit.models import GenerateConfig
 
 DIMENSION = "veracity_robustness"
@@ -67,8 +75,12 @@ def load_fever(options: BenchmarkOptions) -> list[EvalSample]:
     rng = random.Random(options.seed)
     for rows in per_label.values():
         rng.shuffle(rows)
-    ordered = [rows[rank] for rank in range(max(map(len, per_label.values())))
-               for rows in per_label.values() if rank < len(rows)]  # fmt: skip
+    ordered = [
+        rows[rank]
+        for rank in range(max(map(len, per_label.values())))
+        for rows in per_label.values()
+        if rank < len(rows)
+    ]
     if options.limit:
         ordered = ordered[: options.limit]
     samples = []
@@ -88,8 +100,12 @@ def score_fever(sample: EvalSample, output: SolverOutput) -> dict[str, Score]:
     predicted = parse_label(output.completion.text)
     gold = sample.metadata["label"]
     return {
-        "correct": Score(name="correct", value=float(predicted == gold), label=predicted or "unparseable",
-                         explanation=f"gold {gold}"),  # fmt: skip
+        "correct": Score(
+            name="correct",
+            value=float(predicted == gold),
+            label=predicted or "unparseable",
+            explanation=f"gold {gold}",
+        ),
         "parsed": Score(name="parsed", value=float(predicted is not None)),
     }
 
@@ -104,12 +120,22 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str | None]) -> float:
     return sum(scores) / len(scores)
 
 
-def macro_f1_row(gold: Sequence[str], predicted: Sequence[str | None], resamples: int = 1000) -> dict[str, Any]:
+def macro_f1_row(
+    gold: Sequence[str], predicted: Sequence[str | None], resamples: int = 1000
+) -> dict[str, Any]:
     n = len(gold)
     if n == 0:
-        return {"name": "macro_f1", "value": None, "ci_low": None, "ci_high": None, "n": 0,
-                "dimension": DIMENSION, "risk_category": None, "customer_type": None,
-                "direction": "higher_is_better"}  # fmt: skip
+        return {
+            "name": "macro_f1",
+            "value": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n": 0,
+            "dimension": DIMENSION,
+            "risk_category": None,
+            "customer_type": None,
+            "direction": "higher_is_better",
+        }
     rng = random.Random(0)
     values = []
     for _ in range(resamples):
@@ -134,18 +160,30 @@ def summarise_fever(samples: Sequence[EvalSample], attempts: Sequence[Attempt]) 
     gold = [str(i.sample.metadata["label"]) for i in done]
     predicted = [i.attempt.scores["correct"].label for i in done]
     parsed = [None if p == "unparseable" else p for p in predicted]
-    accuracy = metric_row("accuracy", [i.flag("correct") for i in done], dimension=DIMENSION,
-                          direction="higher_is_better")  # fmt: skip
+    accuracy = metric_row(
+        "accuracy", [i.flag("correct") for i in done], dimension=DIMENSION, direction="higher_is_better"
+    )
     per_class = {
-        label: metric_row("class_accuracy", [i.flag("correct") for i in done if i.sample.metadata["label"] == label],
-                          dimension=DIMENSION, direction="higher_is_better", label=label)
+        label: metric_row(
+            "class_accuracy",
+            [i.flag("correct") for i in done if i.sample.metadata["label"] == label],
+            dimension=DIMENSION,
+            direction="higher_is_better",
+            label=label,
+        )
         for label in LABELS
-    }  # fmt: skip
-    unparseable = metric_row("unparseable", [not i.flag("parsed") for i in done], dimension=DIMENSION,
-                             direction="lower_is_better")  # fmt: skip
+    }
+    unparseable = metric_row(
+        "unparseable", [not i.flag("parsed") for i in done], dimension=DIMENSION, direction="lower_is_better"
+    )
     f1 = macro_f1_row(gold, parsed)
-    confusion = {g: {p: sum(1 for gg, pp in zip(gold, predicted, strict=True) if gg == g and pp == p)
-                     for p in (*LABELS, "unparseable")} for g in LABELS}  # fmt: skip
+    confusion = {
+        g: {
+            p: sum(1 for gg, pp in zip(gold, predicted, strict=True) if gg == g and pp == p)
+            for p in (*LABELS, "unparseable")
+        }
+        for g in LABELS
+    }
     return {
         "accuracy": accuracy,
         "macro_f1": f1,
@@ -172,6 +210,8 @@ def fever_benchmark(options: BenchmarkOptions) -> Task:
         scorers=(score_fever,),
         summarise=summarise_fever,
         dimensions=(DIMENSION,),
-        config=GenerateConfig(max_tokens=48 if options.quick else 96, temperature=0.0, seed=0, timeout_s=120.0),
+        config=GenerateConfig(
+            max_tokens=48 if options.quick else 96, temperature=0.0, seed=0, timeout_s=120.0
+        ),
         description="FEVER claim verification accuracy",
     )
