@@ -1,4 +1,4 @@
-"""``raikit audit``: measure a target along the 8 RAI dimensions and write a scorecard."""
+"""``raikit audit``: a profile of benchmarks, without and with a guard, written as a scorecard."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from pathlib import Path
 import click
 
 from raikit.core.errors import RaikitError
-from raikit.evals import run_audit
+from raikit.evals.audit import DEFAULT_GUARD, AuditOptions, run_audit
+from raikit.evals.profiles import load_profile
 from raikit.report import write_scorecard
+
+DEFAULT_DATA = Path("..") / "shared" / "data"
 
 
 class AuditIncompleteError(RaikitError):
@@ -17,7 +20,26 @@ class AuditIncompleteError(RaikitError):
 
 @click.command()
 @click.option("--target", "-t", default="llamacpp:default", show_default=True, help="Target string.")
-@click.option("--quick", is_flag=True, help="Short answers (96 tokens): a fast first look.")
+@click.option(
+    "--guard",
+    "guard_policy",
+    default=DEFAULT_GUARD,
+    show_default=True,
+    help="Guard policy (name or YAML file) for the guard-on pass.",
+)
+@click.option("--no-guard", is_flag=True, help="Only the guard-off pass.")
+@click.option(
+    "--quick", is_flag=True, help="The quick profile: small subsets, short answers (~10 min on 2 cores)."
+)
+@click.option("--profile", default=None, help="Profile name (quick, full) or YAML file; default full.")
+@click.option("--only", "only", multiple=True, help="Run only this benchmark of the profile (repeatable).")
+@click.option(
+    "--data",
+    "data_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder with the benchmarks' public data (default ../shared/data when it exists).",
+)
 @click.option(
     "-o",
     "--out",
@@ -25,36 +47,49 @@ class AuditIncompleteError(RaikitError):
     default="raikit-runs/audit",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Run directory: results database and reports.",
+    help="Audit directory: run databases, scorecard.json, report.md, index.html.",
 )
-@click.option("--resume", is_flag=True, help="Continue the run already in --out.")
+@click.option("--resume", is_flag=True, help="Continue the audit already in --out.")
 @click.option("--concurrency", default=1, show_default=True, type=click.IntRange(min=1))
-@click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N items.")
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="At most N items per benchmark.")
 @click.option("--no-progress", is_flag=True, help="Do not show progress.")
 def audit(
     target: str,
+    guard_policy: str,
+    no_guard: bool,
     quick: bool,
+    profile: str | None,
+    only: tuple[str, ...],
+    data_dir: Path | None,
     out_dir: Path,
     resume: bool,
     concurrency: int,
     limit: int | None,
     no_progress: bool,
 ) -> None:
-    """Audit TARGET for adherence and false refusal per RAI dimension."""
-    result = run_audit(
-        target,
-        out_dir,
-        quick=quick,
-        resume=resume,
-        concurrency=concurrency,
+    """Audit TARGET along the 8 RAI dimensions, without and with a guard.
+
+    Every benchmark of the profile runs twice (guard off, then guard on with --guard, the built-in
+    `default` policy unless told otherwise). Benchmarks that are not installed or whose data is
+    missing are listed as skipped. Kill it at any time and rerun with --resume.
+    """
+    if quick and profile not in (None, "quick"):
+        raise click.UsageError("--quick is the quick profile; do not combine it with --profile")
+    chosen = load_profile("quick" if quick else profile or "full").only(only)
+    if data_dir is None and DEFAULT_DATA.is_dir():
+        data_dir = DEFAULT_DATA
+    options = AuditOptions(
+        target=target,
+        profile=chosen,
+        guard=None if no_guard else guard_policy,
         limit=limit,
-        progress=not no_progress,
+        data_dir=data_dir,
+        concurrency=concurrency,
     )
+    result = run_audit(options, out_dir, resume=resume, progress=not no_progress)
     paths = write_scorecard(result, out_dir)
-    click.echo(
-        f"adherence {_fmt(result.adherence.value)}, false refusal {_fmt(result.false_refusal.value)} "
-        f"over {result.n_items} items ({result.n_errors} errors)"
-    )
+    card = json_headline(paths["json"])
+    click.echo(card)
     click.echo(f"report: {paths['html']}")
     if result.n_errors:
         raise AuditIncompleteError(
@@ -62,5 +97,24 @@ def audit(
         )
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f}%"
+def json_headline(scorecard: Path) -> str:
+    """One line per pass: adherence and false refusal, items and errors."""
+    import json
+
+    card = json.loads(scorecard.read_text(encoding="utf-8"))
+    run = card["run"]
+    lines = []
+    for pass_name in ("off", "on"):
+        rates = card["overall"][pass_name]
+        if rates["adherence"] is None and rates["false_refusal"] is None:
+            continue
+        lines.append(
+            f"guard {pass_name}: adherence {_fmt(rates['adherence'])}, "
+            f"false refusal {_fmt(rates['false_refusal'])}"
+        )
+    lines.append(f"over {run['n_items']} items ({run['n_errors']} errors) in {run['wall_s']:.0f} s")
+    return "\n".join(lines)
+
+
+def _fmt(rate: dict[str, float] | None) -> str:
+    return "n/a" if rate is None or rate.get("value") is None else f"{100 * rate['value']:.0f}%"

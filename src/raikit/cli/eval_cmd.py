@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO
 
 import click
 
 from raikit.evals.executors import make_executor
+from raikit.evals.findings import (
+    FindingError,
+    add_findings,
+    default_findings_path,
+    read_findings_jsonl,
+    validate_finding,
+)
 from raikit.evals.run import run_eval
 from raikit.evals.task import BenchmarkOptions, default_benchmark_registry
 
@@ -100,4 +108,71 @@ def run_cmd(
     headline = {k: v for k, v in result.summary.items() if k not in ("findings", "dimensions", "languages")}
     click.echo(
         json.dumps({"benchmark": bench, "items": result.n_items, "errors": result.n_errors, **headline})
+    )
+
+
+@eval_group.command("add-finding")
+@click.option(
+    "--suite",
+    "suite_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="User suite YAML to append to (default $RAIKIT_FINDINGS, else ~/.local/share/raikit/findings.yaml).",
+)
+@click.option(
+    "--file",
+    "jsonl",
+    default=None,
+    type=click.File("r", encoding="utf-8"),
+    help='Findings JSONL ("-" for stdin): {"id","dimension","prompt"|"messages","expect","language",...}.',
+)
+@click.option("--prompt", default=None, help="The prompt of one finding.")
+@click.option("--dimension", default=None, help="Its RAI dimension id, e.g. safety.")
+@click.option("--expect", default=None, type=click.Choice(["refuse", "comply", "avoid"]))
+@click.option("--language", default="en", show_default=True)
+@click.option("--system", default=None, help="System prompt the finding was sent with.")
+@click.option("--forbidden", multiple=True, help="Regex that must not appear in the answer (expect avoid).")
+@click.option("--id", "finding_id", default=None, help="Id (stored as finding-ID; default from the content).")
+@click.option("--source", default=None, help="Where it was found (campaign, tool).")
+@click.option("--technique", default=None, help="Attack technique.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def add_finding_cmd(
+    suite_path: Path | None,
+    jsonl: TextIO | None,
+    prompt: str | None,
+    dimension: str | None,
+    expect: str | None,
+    language: str,
+    system: str | None,
+    forbidden: tuple[str, ...],
+    finding_id: str | None,
+    source: str | None,
+    technique: str | None,
+    as_json: bool,
+) -> None:
+    """Append red-team findings to the user suite as regression items (duplicates are skipped).
+
+    Give one finding with --prompt/--dimension/--expect, or many with --file FINDINGS.jsonl. The
+    `suites` benchmark and `raikit audit` (benchmark `findings`) run them from then on.
+    """
+    if jsonl is not None:
+        if prompt is not None:
+            raise FindingError("give either --file or --prompt, not both")
+        findings = read_findings_jsonl(jsonl, jsonl.name)
+    else:
+        required = (("--prompt", prompt), ("--dimension", dimension), ("--expect", expect))
+        missing = [flag for flag, value in required if value is None]
+        if missing:
+            raise FindingError(f"missing {', '.join(missing)} (or give --file FINDINGS.jsonl)")
+        fields = {"id": finding_id, "dimension": dimension, "prompt": prompt, "expect": expect,
+                  "language": language, "system": system, "forbidden": list(forbidden), "source": source,
+                  "technique": technique}  # fmt: skip
+        findings = [validate_finding({k: v for k, v in fields.items() if v is not None}, "finding")]
+    report = add_findings(suite_path or default_findings_path(), findings)
+    if as_json:
+        click.echo(report.model_dump_json())
+        return
+    click.echo(
+        f"added {len(report.added)}, skipped {len(report.duplicates)} duplicates; "
+        f"{report.total} findings in {report.path}"
     )

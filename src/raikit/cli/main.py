@@ -22,6 +22,8 @@ from raikit.cli.redteam_cmd import redteam
 from raikit.cli.runs_cmd import runs
 from raikit.cli.serve_cmd import serve
 from raikit.core.errors import RaikitError, StoreError
+from raikit.evals.findings import FindingError
+from raikit.evals.profiles import ProfileError
 from raikit.evals.task import DataNotFoundError, UnknownBenchmarkError
 from raikit.guard.policy import PolicyError
 from raikit.guard.scanners.base import UnknownScannerError
@@ -38,6 +40,8 @@ USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     UnknownBenchmarkError,
     DataNotFoundError,
     TechniqueError,
+    ProfileError,
+    FindingError,
 )
 
 

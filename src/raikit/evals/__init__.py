@@ -1,6 +1,6 @@
 """RAI evaluation: suites of samples, judges, metrics with confidence intervals, and the audit."""
 
-from raikit.evals.audit import AuditResult, run_audit
+from raikit.evals.audit import AuditOptions, AuditResult, run_audit
 from raikit.evals.dataset import Sample, Suite, load_builtin_suite
 from raikit.evals.judges import RefusalJudge, RefusalVerdict
 from raikit.evals.metrics import Rate, bootstrap_rate
@@ -15,6 +15,7 @@ from raikit.evals.task import (
 )
 
 __all__ = [
+    "AuditOptions",
     "AuditResult",
     "BenchmarkOptions",
     "EvalResult",

@@ -1,112 +1,280 @@
-"""``raikit audit``: adherence and false refusal per RAI dimension, written as a scorecard.
+"""``raikit audit``: a profile of benchmarks run against a target without and with a guard.
 
-Adherence items should be declined (``expect: refuse``) or must not contain forbidden content
-(``expect: avoid``); false-refusal items are benign requests that merely sound risky
-(``expect: comply``). Every rate carries a bootstrap confidence interval.
+Layout of the audit directory ``DIR``:
+
+- ``DIR/audit.json``: the audit's manifest (profile, target, guard, limits) and its config hash; a
+  rerun needs ``--resume`` and the same configuration.
+- ``DIR/<benchmark>.off`` and ``DIR/<benchmark>.on``: one resumable run directory (``results.sqlite``)
+  per benchmark and pass, without and with the guard; ``raikit runs list --root DIR`` lists them.
+- ``DIR/completions.sqlite``: the model's greedy answers, so the guard-on pass does not ask the
+  model again what the guard-off pass already asked (see :mod:`raikit.evals.audit_targets`).
+
+A benchmark that is not installed, or whose public data is not found, is recorded as skipped with
+the reason; the audit never stops for it. The scorecard (:mod:`raikit.report`) is built from the
+returned :class:`AuditResult`.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import platform
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from raikit.core.taxonomy import DIMENSION_IDS
-from raikit.evals.executors import LocalExecutor
-from raikit.evals.metrics import Rate
+from raikit import __version__
+from raikit.core.errors import RaikitError, RunConfigMismatchError, RunExistsError, StoreError
+from raikit.core.store import config_hash
+from raikit.evals.audit_targets import CACHE_FILENAME, AuditExecutor
+from raikit.evals.profiles import AuditProfile, ProfileEntry
 from raikit.evals.run import run_eval
 from raikit.evals.runner import RunStats
-from raikit.evals.task import BenchmarkOptions, default_benchmark_registry
+from raikit.evals.task import (
+    BenchmarkRegistry,
+    DataNotFoundError,
+    Task,
+    UnknownBenchmarkError,
+    default_benchmark_registry,
+)
 
-AUDIT_BENCHMARK = "quick"
-
-
-class DimensionResult(BaseModel):
-    dimension: str
-    adherence: Rate
-    false_refusal: Rate
-
-
-class Finding(BaseModel):
-    item_id: str
-    dimension: str
-    kind: str
-    prompt: str
-    response: str
+MANIFEST_FILENAME = "audit.json"
+DEFAULT_GUARD = "default"
+Pass = Literal["off", "on"]
+RunStatus = Literal["completed", "incomplete", "skipped", "failed"]
 
 
-class AuditResult(BaseModel):
-    run_dir: str
-    target: str
-    suite: str
-    suite_version: int
-    finished_at: str
-    n_items: int
-    n_errors: int
-    adherence: Rate
-    false_refusal: Rate
-    dimensions: list[DimensionResult]
-    findings: list[Finding] = Field(default_factory=list)
+class BenchmarkRun(BaseModel):
+    """One benchmark in one pass (guard off or on): where it is stored and what it measured."""
+
+    benchmark: str
+    guard: Pass
+    status: RunStatus
+    reason: str | None = None
+    run_dir: str | None = None
+    version: int | None = None
+    description: str = ""
+    dimensions: list[str] = Field(default_factory=list)
+    n_items: int = 0
+    n_errors: int = 0
+    summary: dict[str, Any] = Field(default_factory=dict)
     stats: RunStats | None = None
 
 
-def _findings(raw: list[dict[str, Any]]) -> list[Finding]:
-    return [
-        Finding(
-            item_id=str(f["item_id"]),
-            dimension=str(f["dimension"]),
-            kind=str(f["kind"]),
-            prompt=str(f["prompt"]),
-            response=str(f["response"]),
-        )
-        for f in raw
-    ]
+class AuditResult(BaseModel):
+    target: str
+    profile: str
+    profile_version: int
+    guard_policy: str | None
+    guard_status: str
+    """``ran``, ``not requested`` or why the guard-on pass could not run."""
+    out_dir: str
+    started_at: str
+    finished_at: str
+    wall_s: float
+    runs: list[BenchmarkRun]
+    host: dict[str, Any]
+    cache: dict[str, int]
+
+    @property
+    def n_items(self) -> int:
+        return sum(r.n_items for r in self.runs)
+
+    @property
+    def n_errors(self) -> int:
+        return sum(r.n_errors for r in self.runs)
+
+
+class AuditOptions(BaseModel):
+    """What an audit run depends on; the same options are required to resume it."""
+
+    target: str
+    profile: AuditProfile
+    guard: str | None = DEFAULT_GUARD
+    limit: int | None = Field(default=None, ge=1)
+    data_dir: Path | None = None
+    concurrency: int = Field(default=1, ge=1)
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "profile": self.profile.model_dump(mode="json"),
+            "guard": self.guard,
+            "limit": self.limit,
+        }
+
+
+def host_info() -> dict[str, Any]:
+    """The machine the audit ran on; the load average says how much else was running."""
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "raikit": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "load_avg_1_5_15": list(load) if load else None,
+    }
+
+
+def _check_manifest(out_dir: Path, options: AuditOptions, resume: bool) -> None:
+    path = out_dir / MANIFEST_FILENAME
+    manifest = options.manifest()
+    digest = config_hash(manifest)
+    if path.exists():
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+            old = str(found["config_hash"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{path} is not a raikit audit manifest; choose another directory") from exc
+        if not resume:
+            raise RunExistsError(
+                f"audit dir {out_dir} already holds an audit; pass --resume to continue it or choose another"
+            )
+        if old != digest:
+            raise RunConfigMismatchError(
+                f"audit dir {out_dir} was started with another config (hash {old}, now {digest}): "
+                "resume with the original target, profile, guard and limit, or choose another directory"
+            )
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        body = {"schema_version": 1, "config_hash": digest, **manifest}
+        tmp.write_text(json.dumps(body, indent=2), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise StoreError(f"cannot write the audit manifest {path}: {exc.strerror}") from exc
+
+
+def _build_task(registry: BenchmarkRegistry, entry: ProfileEntry, options: AuditOptions) -> Task | str:
+    """The benchmark's task, or the reason it is skipped."""
+    try:
+        info = registry.info(entry.name)
+    except UnknownBenchmarkError:
+        return f"benchmark {entry.name!r} is not installed"
+    if info.needs_data and options.data_dir is None:
+        return "needs its public data: pass --data DIR (e.g. ../shared/data)"
+    try:
+        return info.factory(entry.options(options.data_dir, options.limit))
+    except DataNotFoundError as exc:
+        return str(exc)
+    except (ImportError, RaikitError) as exc:
+        return f"cannot be built: {exc}"
+
+
+def _prepare_guard(executor: AuditExecutor, guard: str | None) -> str:
+    """Load the guard before any work: a bad policy fails fast, a missing extra skips the pass."""
+    if guard is None:
+        return "not requested"
+    try:
+        executor.prepare_guard(guard)
+    except ImportError as exc:
+        return f"skipped: the guard needs its extra (pip install 'raikit[guard]'): {exc}"
+    return "ran"
 
 
 def run_audit(
-    target: str,
-    out_dir: str | Path,
-    *,
-    quick: bool = False,
-    resume: bool = False,
-    concurrency: int = 1,
-    limit: int | None = None,
-    progress: bool = True,
+    options: AuditOptions, out_dir: str | Path, *, resume: bool = False, progress: bool = True
 ) -> AuditResult:
-    """Run the audit suite against ``target`` and store every attempt under ``out_dir``."""
-    task = default_benchmark_registry().create(AUDIT_BENCHMARK, BenchmarkOptions(limit=limit, quick=quick))
-    result = run_eval(
-        AUDIT_BENCHMARK,
-        target,
-        out_dir,
-        options=BenchmarkOptions(limit=limit, quick=quick),
-        executor=LocalExecutor(concurrency),
-        resume=resume,
-        progress=progress,
-        task=task,
-        kind="audit",
-    )
-    summary = result.summary
+    """Run every benchmark of the profile, guard off then guard on, each in its own run directory."""
+    folder = Path(out_dir)
+    started = datetime.now(UTC)
+    start = time.perf_counter()
+    registry = default_benchmark_registry()
+    executor = AuditExecutor(options.target, folder / CACHE_FILENAME, concurrency=options.concurrency)
+    try:
+        executor.prepare_target()
+        guard_status = _prepare_guard(executor, options.guard)
+        _check_manifest(folder, options, resume)
+        passes: list[tuple[Pass, str | None]] = [("off", None)]
+        if guard_status == "ran":
+            passes.append(("on", options.guard))
+        runs: list[BenchmarkRun] = []
+        entries = options.profile.benchmarks
+        for index, entry in enumerate(entries, start=1):
+            task = _build_task(registry, entry, options)
+            if isinstance(task, str):
+                if progress:
+                    print(f"[{index}/{len(entries)}] {entry.name}: skipped ({task})", file=sys.stderr)
+                runs += [
+                    BenchmarkRun(benchmark=entry.name, guard=p, status="skipped", reason=task)
+                    for p, _ in passes
+                ]
+                continue
+            for pass_name, policy in passes:
+                if progress:
+                    print(f"[{index}/{len(entries)}] {entry.name}, guard {pass_name}", file=sys.stderr)
+                runs.append(_run_one(task, entry, options, folder, pass_name, policy, executor, progress))
+        cache = executor.cache_stats()
+    finally:
+        executor.close()
     return AuditResult(
-        run_dir=str(out_dir),
-        target=target,
-        suite=task.name,
-        suite_version=task.version,
+        target=options.target,
+        profile=options.profile.name,
+        profile_version=options.profile.version,
+        guard_policy=options.guard,
+        guard_status=guard_status,
+        out_dir=str(folder),
+        started_at=started.isoformat(timespec="seconds"),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        n_items=result.n_items,
-        n_errors=result.n_errors,
-        adherence=Rate.model_validate(summary["adherence"]),
-        false_refusal=Rate.model_validate(summary["false_refusal"]),
-        dimensions=[
-            DimensionResult(
-                dimension=dim,
-                adherence=Rate.model_validate(summary["dimensions"][dim]["adherence"]),
-                false_refusal=Rate.model_validate(summary["dimensions"][dim]["false_refusal"]),
-            )
-            for dim in DIMENSION_IDS
-        ],
-        findings=_findings(summary["findings"]),
-        stats=result.stats,
+        wall_s=round(time.perf_counter() - start, 2),
+        runs=runs,
+        host=host_info(),
+        cache=cache,
+    )
+
+
+def _run_one(
+    task: Task,
+    entry: ProfileEntry,
+    options: AuditOptions,
+    folder: Path,
+    pass_name: Pass,
+    policy: str | None,
+    executor: AuditExecutor,
+    progress: bool,
+) -> BenchmarkRun:
+    run_dir = folder / f"{entry.name}.{pass_name}"
+    base = BenchmarkRun(
+        benchmark=entry.name,
+        guard=pass_name,
+        status="completed",
+        run_dir=str(run_dir),
+        version=task.version,
+        description=task.description,
+        dimensions=list(task.dimensions),
+    )
+    try:
+        result = run_eval(
+            entry.name,
+            options.target,
+            run_dir,
+            guard=policy,
+            options=entry.options(options.data_dir, options.limit),
+            executor=executor,
+            resume=True,
+            progress=progress,
+            task=task,
+            kind="audit",
+            label=f"{entry.name} (guard {pass_name})",
+        )
+    except StoreError:
+        raise
+    except Exception as exc:  # a broken benchmark must not sink the audit; the scorecard says why
+        return base.model_copy(update={"status": "failed", "reason": f"{type(exc).__name__}: {exc}"})
+    return base.model_copy(
+        update={
+            "status": "completed" if result.n_errors == 0 else "incomplete",
+            "reason": None
+            if result.n_errors == 0
+            else f"{result.n_errors} items failed; rerun with --resume",
+            "n_items": result.n_items,
+            "n_errors": result.n_errors,
+            "summary": result.summary,
+            "stats": result.stats,
+        }
     )

@@ -101,20 +101,31 @@ class LocalExecutor:
     ) -> None:
         target = get_target(spec.target_string())
         try:
-            limit = min(self.concurrency, getattr(target, "max_concurrency", None) or self.concurrency)
-            pool = ThreadPoolExecutor(max_workers=max(1, limit))
-            try:
-                futures = [
-                    pool.submit(run_sample, task, target, s, spec.config, config_hash) for s in samples
-                ]
-                for future in futures:
-                    on_attempt(future.result())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
+            run_on_threads(target, spec, task, samples, config_hash, on_attempt, self.concurrency)
         finally:
             target.close()
+
+
+def run_on_threads(
+    target: Target,
+    spec: WorkSpec,
+    task: Task,
+    samples: Sequence[EvalSample],
+    config_hash: str,
+    on_attempt: OnAttempt,
+    concurrency: int,
+) -> None:
+    """Answer ``samples`` on up to ``concurrency`` threads sharing ``target``, reporting in sample order."""
+    limit = min(concurrency, getattr(target, "max_concurrency", None) or concurrency)
+    pool = ThreadPoolExecutor(max_workers=max(1, limit))
+    try:
+        futures = [pool.submit(run_sample, task, target, s, spec.config, config_hash) for s in samples]
+        for future in futures:
+            on_attempt(future.result())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 class RayExecutor:

@@ -41,6 +41,7 @@ def run_eval(
     progress: bool = True,
     task: Task | None = None,
     kind: str = "eval",
+    label: str | None = None,
 ) -> EvalResult:
     """Answer and score every sample not yet in ``out_dir``; each attempt is committed as it arrives."""
     opts = options or BenchmarkOptions()
@@ -68,7 +69,9 @@ def run_eval(
         )
         done = store.completed_ids()
         todo = [s for s in built.samples if s.id not in done]
-        reporter = ProgressReporter(len(built.samples), len(built.samples) - len(todo), progress, kind)
+        reporter = ProgressReporter(
+            len(built.samples), len(built.samples) - len(todo), progress, label or kind
+        )
         errors = 0
 
         def record(attempt: Attempt) -> None:

@@ -1,5 +1,5 @@
-"""Scorecards for people: JSON, Markdown and a self-contained HTML page."""
+"""The audit scorecard: scorecard.json, report.md and a self-contained index.html."""
 
-from raikit.report.scorecard import write_scorecard
+from raikit.report.scorecard import SCHEMA_VERSION, build_scorecard, write_scorecard
 
-__all__ = ["write_scorecard"]
+__all__ = ["SCHEMA_VERSION", "build_scorecard", "write_scorecard"]

@@ -1,26 +1,222 @@
-"""Write an audit result as ``report.json``, ``report.md`` and ``report.html`` (no external assets)."""
+"""The audit scorecard: ``scorecard.json`` (versioned), ``report.md`` and a self-contained ``index.html``.
+
+``scorecard.json`` (``schema_version`` 1) holds:
+
+- ``run``: target, profile, guard policy, times, item and error counts, host (CPU count, load);
+- ``glossary``: what adherence, false refusal, ASR, a 95% CI, ``n`` and a delta mean;
+- ``overall`` and ``dimensions.<taxonomy id>``: adherence and false refusal per pass (``off``/``on``)
+  as ``{value, ci_low, ci_high, n, successes}`` (``null`` when not measured), the guard-on minus
+  guard-off ``delta``, which benchmarks contributed, the dimension's other metrics, and caveats;
+- ``risk_categories.<risk id>``: attack success rate per pass, overall and per customer type;
+- ``fairness_gaps``: gap metrics between groups, per pass;
+- ``benchmarks``: per benchmark and pass, status (``completed``, ``incomplete``, ``skipped``,
+  ``failed``) with the reason, run directory, counts and every metric row;
+- ``findings``: failed items (first 200), and ``caveats`` for the whole audit.
+"""
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from raikit.core.taxonomy import load_taxonomy
-from raikit.evals.audit import AuditResult
-from raikit.evals.metrics import Rate
+from raikit.core.taxonomy import DIMENSION_IDS, load_taxonomy
+from raikit.evals.audit import AuditResult, BenchmarkRun
+from raikit.report.aggregate import (
+    PASSES,
+    RATE_KINDS,
+    dimension_rates,
+    gap_rows,
+    labels,
+    metric_rows,
+    overall_rates,
+    rate_delta,
+    risk_rows,
+)
+
+SCHEMA_VERSION = 1
+MAX_FINDINGS = 200
+SMALL_N = 30
+
+GLOSSARY: dict[str, str] = {
+    "adherence": (
+        "Share of items where the model did not do what it must not: it declined a harmful request, "
+        "kept a secret, or resisted an attack. Higher is better."
+    ),
+    "false_refusal": (
+        "Share of benign requests that only sound risky which the model refused (a partial refusal counts "
+        "as a refusal). Lower is better."
+    ),
+    "asr": "Attack success rate: share of attacks that achieved their goal. Lower is better.",
+    "ci": (
+        "95% confidence interval from a percentile bootstrap over the items: with another sample of items of "
+        "the same kind the rate would fall in this range 95 times out of 100. Wide intervals mean few items."
+    ),
+    "n": "Number of items behind a number. Below 30 the interval is wide; read the number as a rough hint.",
+    "delta": (
+        "Guard on minus guard off, in percentage points, with a bootstrap 95% CI; for adherence a positive "
+        "delta is good, for false refusal and ASR a negative delta is good."
+    ),
+    "gap": "Difference between the best and the worst group (or versus a reference); lower is better.",
+}
 
 
-def _pct(rate: Rate) -> str:
-    return "n/a" if rate.value is None else f"{100 * rate.value:.0f}%"
+def _run_section(result: AuditResult) -> dict[str, Any]:
+    return {
+        "target": result.target,
+        "profile": result.profile,
+        "profile_version": result.profile_version,
+        "guard_policy": result.guard_policy,
+        "guard_status": result.guard_status,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "wall_s": result.wall_s,
+        "n_items": result.n_items,
+        "n_errors": result.n_errors,
+        "out_dir": result.out_dir,
+        "host": result.host,
+        "completion_cache": result.cache,
+    }
 
 
-def _ci(rate: Rate) -> str:
-    if rate.low is None or rate.high is None:
-        return ""
-    return f"{100 * rate.low:.0f}-{100 * rate.high:.0f}%"
+def _delta(off: dict[str, Any], on: dict[str, Any]) -> dict[str, Any]:
+    return {kind: rate_delta(off.get(kind), on.get(kind)) for kind in RATE_KINDS}
+
+
+def _dimension_caveats(rates: dict[str, dict[str, Any]], benchmarks: list[str]) -> list[str]:
+    off = rates["off"]
+    caveats = []
+    for kind in RATE_KINDS:
+        rate = off.get(kind)
+        if rate is None:
+            caveats.append(f"{kind.replace('_', ' ')} not measured by this profile")
+        elif rate["n"] < SMALL_N:
+            caveats.append(f"{kind.replace('_', ' ')} rests on {rate['n']} items: treat it as a rough hint")
+    if not benchmarks:
+        caveats.append("no benchmark of this profile measures this dimension")
+    return caveats
+
+
+def _dimensions(result: AuditResult) -> dict[str, Any]:
+    taxonomy = load_taxonomy()
+    rates = dimension_rates(result)
+    out: dict[str, Any] = {}
+    for dim_id in DIMENSION_IDS:
+        dim = taxonomy.dimension(dim_id)
+        metrics = [
+            {**row, "benchmark": run.benchmark, "guard": run.guard}
+            for run in result.runs
+            for row in metric_rows(run.summary)
+            if row.get("dimension") == dim_id and not labels(row) and not row.get("customer_type")
+        ]
+        benchmarks = sorted({run.benchmark for run in result.runs if dim_id in run.dimensions})
+        out[dim_id] = {
+            "name": dim.name,
+            "description": dim.description,
+            "off": rates[dim_id]["off"],
+            "on": rates[dim_id]["on"],
+            "delta": _delta(rates[dim_id]["off"], rates[dim_id]["on"]),
+            "benchmarks": benchmarks,
+            "metrics": metrics,
+            "caveats": _dimension_caveats(rates[dim_id], benchmarks),
+        }
+    return out
+
+
+def _risk_categories(result: AuditResult) -> dict[str, Any]:
+    taxonomy = load_taxonomy()
+    rows = risk_rows(result)
+    out: dict[str, Any] = {}
+    for risk in taxonomy.risk_categories:
+        entry: dict[str, Any] = {"name": risk.name, "description": risk.description}
+        for pass_name in PASSES:
+            mine = [r for r in rows if r["risk_category"] == risk.id and r["guard"] == pass_name]
+            overall = [r for r in mine if not r.get("customer_type") and not labels(r)]
+            entry[pass_name] = {
+                "asr": overall,
+                "customer_types": {
+                    str(r["customer_type"]): r for r in mine if r.get("customer_type") and not labels(r)
+                },
+            }
+        out[risk.id] = entry
+    return out
+
+
+def _benchmark_entry(name: str, runs: list[BenchmarkRun]) -> dict[str, Any]:
+    first = runs[0]
+    entry: dict[str, Any] = {
+        "name": name,
+        "description": first.description,
+        "dimensions": first.dimensions,
+        "version": first.version,
+    }
+    for run in runs:
+        entry[run.guard] = {
+            "status": run.status,
+            "reason": run.reason,
+            "run_dir": run.run_dir,
+            "n_items": run.n_items,
+            "n_errors": run.n_errors,
+            "seconds": None if run.stats is None else round(run.stats.seconds, 2),
+            "metrics": metric_rows(run.summary),
+        }
+    return entry
+
+
+def _findings(result: AuditResult) -> list[dict[str, Any]]:
+    found = []
+    for run in result.runs:
+        for item in run.summary.get("findings") or []:
+            if isinstance(item, dict):
+                found.append({"benchmark": run.benchmark, "guard": run.guard, **item})
+    return found[:MAX_FINDINGS]
+
+
+def _caveats(result: AuditResult) -> list[str]:
+    caveats = [
+        "Refusals are judged by raikit's fast refusal classifier; a partial refusal counts as a refusal.",
+        "Rates are pooled over benchmarks (items added up); a benchmark with many items weighs more.",
+    ]
+    if result.profile == "quick":
+        caveats.append(
+            "The quick profile runs small fixed subsets with short answers: a first look, not a verdict."
+        )
+    skipped = sorted({r.benchmark for r in result.runs if r.status == "skipped"})
+    if skipped:
+        caveats.append(f"Skipped benchmarks (see their reasons below): {', '.join(skipped)}.")
+    if result.n_errors:
+        caveats.append(f"{result.n_errors} items failed and are left out; rerun with --resume to retry them.")
+    if result.guard_status == "ran":
+        caveats.append(
+            "Guard-on answers reuse the model's greedy answers from the guard-off pass when the guard let "
+            "the conversation through unchanged (same input, deterministic decoding)."
+        )
+    else:
+        caveats.append(f"Guard on: {result.guard_status}.")
+    return caveats
+
+
+def build_scorecard(result: AuditResult) -> dict[str, Any]:
+    """The scorecard as a JSON-ready dict (see the module docstring for its layout)."""
+    by_name: dict[str, list[BenchmarkRun]] = {}
+    for run in result.runs:
+        by_name.setdefault(run.benchmark, []).append(run)
+    overall = overall_rates(result)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "raikit-audit-scorecard",
+        "run": _run_section(result),
+        "glossary": GLOSSARY,
+        "overall": {**overall, "delta": _delta(overall["off"], overall["on"])},
+        "dimensions": _dimensions(result),
+        "risk_categories": _risk_categories(result),
+        "fairness_gaps": gap_rows(result),
+        "benchmarks": [_benchmark_entry(name, runs) for name, runs in by_name.items()],
+        "findings": _findings(result),
+        "caveats": _caveats(result),
+    }
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -31,105 +227,19 @@ def _write_atomic(path: Path, text: str) -> None:
     Path(tmp).replace(path)
 
 
-def render_markdown(result: AuditResult) -> str:
-    names = {d.id: d.name for d in load_taxonomy().dimensions}
-    lines = [
-        f"# raikit audit — {result.target}",
-        "",
-        f"Suite `{result.suite}` v{result.suite_version}, {result.n_items} items, "
-        f"{result.n_errors} errors, finished {result.finished_at}.",
-        "",
-        f"- **Adherence** (declines what it must not do): {_pct(result.adherence)} "
-        f"(95% CI {_ci(result.adherence)}, n={result.adherence.n})",
-        f"- **False refusal** (refuses benign requests): {_pct(result.false_refusal)} "
-        f"(95% CI {_ci(result.false_refusal)}, n={result.false_refusal.n})",
-        "",
-        "| dimension | adherence | 95% CI | false refusal | 95% CI |",
-        "|---|---|---|---|---|",
-    ]
-    for row in result.dimensions:
-        lines.append(
-            f"| {names.get(row.dimension, row.dimension)} | {_pct(row.adherence)} | {_ci(row.adherence)} "
-            f"| {_pct(row.false_refusal)} | {_ci(row.false_refusal)} |"
-        )
-    if result.findings:
-        lines += ["", "## Failed items", ""]
-        for finding in result.findings:
-            # Model output is untrusted: escape it so a Markdown viewer cannot render its HTML.
-            answer = html.escape(finding.response.replace("\n", " ")[:200])
-            lines.append(
-                f"- `{finding.item_id}` ({finding.kind}): {html.escape(finding.prompt)} → _{answer}_"
-            )
-    return "\n".join(lines) + "\n"
-
-
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:960px;color:#1d2430;padding:0 1rem}
-h1{font-size:1.5rem}.tiles{display:flex;gap:1rem;margin:1rem 0}
-.tile{flex:1;border:1px solid #d5dae1;border-radius:8px;padding:1rem}
-.tile .v{font-size:2rem;font-weight:700}.muted{color:#5b6675;font-size:.9rem}
-table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.45rem;border-bottom:1px solid #e6e9ee;
-text-align:left;vertical-align:top}.bar{background:#eef1f4;border-radius:4px;height:10px;width:140px}
-.bar span{display:block;height:10px;border-radius:4px}.good{background:#2f9e44}.bad{background:#e03131}
-details{margin:.4rem 0}pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem;border-radius:6px}
-"""
-
-
-def _bar(rate: Rate, css: str) -> str:
-    width = 0 if rate.value is None else round(100 * rate.value)
-    return f'<div class="bar"><span class="{css}" style="width:{width}%"></span></div>'
-
-
-def render_html(result: AuditResult) -> str:
-    esc = html.escape
-    taxonomy = load_taxonomy()
-    rows = []
-    for row in result.dimensions:
-        dim = taxonomy.dimension(row.dimension)
-        rows.append(
-            f"<tr><td><b>{esc(dim.name)}</b><div class='muted'>{esc(dim.description)}</div></td>"
-            f"<td>{_pct(row.adherence)} {_bar(row.adherence, 'good')}"
-            f"<div class='muted'>CI {_ci(row.adherence)} · n={row.adherence.n}</div></td>"
-            f"<td>{_pct(row.false_refusal)} {_bar(row.false_refusal, 'bad')}"
-            f"<div class='muted'>CI {_ci(row.false_refusal)} · n={row.false_refusal.n}</div></td></tr>"
-        )
-    findings = "".join(
-        f"<details><summary><code>{esc(f.item_id)}</code> · {esc(f.kind)} · {esc(f.dimension)}</summary>"
-        f"<p><b>Prompt</b></p><pre>{esc(f.prompt)}</pre><p><b>Answer</b></p><pre>{esc(f.response)}</pre>"
-        "</details>"
-        for f in result.findings
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>raikit audit — {esc(result.target)}</title>
-<style>{_CSS}</style></head><body>
-<h1>raikit audit — {esc(result.target)}</h1>
-<p class="muted">Suite {esc(result.suite)} v{result.suite_version} · {result.n_items} items ·
-{result.n_errors} errors · {esc(result.finished_at)}</p>
-<div class="tiles">
-<div class="tile"><div class="muted">Adherence (higher is better)</div>
-<div class="v" id="adherence">{_pct(result.adherence)}</div>
-<div class="muted">95% CI {_ci(result.adherence)} · n={result.adherence.n}</div></div>
-<div class="tile"><div class="muted">False refusal (lower is better)</div>
-<div class="v" id="false-refusal">{_pct(result.false_refusal)}</div>
-<div class="muted">95% CI {_ci(result.false_refusal)} · n={result.false_refusal.n}</div></div>
-</div>
-<table><thead><tr><th>RAI dimension</th><th>Adherence</th><th>False refusal</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
-<h2>Failed items ({len(result.findings)})</h2>{findings or "<p>None.</p>"}
-</body></html>
-"""
-
-
 def write_scorecard(result: AuditResult, out_dir: str | Path) -> dict[str, Path]:
-    """Write the three report files into ``out_dir`` and return their paths."""
+    """Write ``scorecard.json``, ``report.md`` and ``index.html`` into ``out_dir``; return their paths."""
+    from raikit.report.render import render_html, render_markdown
+
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    card = build_scorecard(result)
     paths = {
-        "json": folder / "report.json",
+        "json": folder / "scorecard.json",
         "markdown": folder / "report.md",
-        "html": folder / "report.html",
+        "html": folder / "index.html",
     }
-    _write_atomic(paths["json"], json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
-    _write_atomic(paths["markdown"], render_markdown(result))
-    _write_atomic(paths["html"], render_html(result))
+    _write_atomic(paths["json"], json.dumps(card, indent=2, ensure_ascii=False, default=str))
+    _write_atomic(paths["markdown"], render_markdown(card))
+    _write_atomic(paths["html"], render_html(card))
     return paths

@@ -11,10 +11,11 @@ import yaml
 from raikit.core.taxonomy import DIMENSION_IDS
 from raikit.core.types import Attempt
 from raikit.evals.dataset import Sample, Suite, load_builtin_suite
+from raikit.evals.findings import default_findings_path, load_findings_suite
 from raikit.evals.metrics import bootstrap_rate
 from raikit.evals.scorers import ExpectationScorer
 from raikit.evals.solvers import generate
-from raikit.evals.task import BenchmarkOptions, EvalSample, Task, benchmark
+from raikit.evals.task import BenchmarkOptions, DataNotFoundError, EvalSample, Task, benchmark
 from raikit.models import GenerateConfig
 
 
@@ -149,6 +150,20 @@ def quick_benchmark(options: BenchmarkOptions) -> Task:
 )
 def suites_benchmark(options: BenchmarkOptions) -> Task:
     suites = load_dimension_suites()
-    items = [item for suite in suites for item in suite.items]
+    findings = load_findings_suite(default_findings_path())
+    items = [item for suite in suites for item in suite.items] + list(findings.items if findings else ())
     version = sum(s.version for s in suites)
     return suite_task("suites", version, items, options, 128 if options.quick else 256)
+
+
+@benchmark(
+    "findings",
+    description="the user's red-team findings kept as regression items (raikit eval add-finding)",
+    dimensions=DIMENSION_IDS,
+)
+def findings_benchmark(options: BenchmarkOptions) -> Task:
+    path = default_findings_path()
+    suite = load_findings_suite(path)
+    if suite is None:
+        raise DataNotFoundError(f"no red-team findings in {path} yet; add some with raikit eval add-finding")
+    return suite_task("findings", suite.version, suite.items, options, 128 if options.quick else 256)
