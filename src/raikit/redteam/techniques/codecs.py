@@ -42,15 +42,14 @@ def _deterministic(fn: Callable[[str], str]) -> Encode:
     return lambda text, _rng: fn(text)
 
 
-def _translate_table(source: str, target: str) -> tuple[dict[int, str], dict[int, str]]:
-    forward = {ord(s): t for s, t in zip(source, target, strict=True)}
-    backward = {ord(t): s for s, t in zip(source, target, strict=True)}
-    return forward, backward
+def _translate_table(source: str, target: str) -> dict[int, str]:
+    return {ord(s): t for s, t in zip(source, target, strict=True)}
 
 
 def _translating(source: str, target: str) -> Codec:
-    forward, backward = _translate_table(source, target)
-    return Codec(_deterministic(lambda t: t.translate(forward)), lambda t: t.translate(backward))
+    """Character substitution. Not reversible: a text may already hold target characters."""
+    forward = _translate_table(source, target)
+    return Codec(_deterministic(lambda t: t.translate(forward)))
 
 
 def _offset_alphabet(start: int, lower_start: int | None = None, digits_start: int | None = None) -> Codec:
@@ -140,10 +139,6 @@ def _tag_smuggle(text: str) -> str:
     return "".join(chr(0xE0000 + ord(c)) if 0x20 <= ord(c) < 0x7F else c for c in text)
 
 
-def _tag_reveal(text: str) -> str:
-    return "".join(chr(ord(c) - 0xE0000) if 0xE0020 <= ord(c) < 0xE007F else c for c in text)
-
-
 def _variation_selectors(text: str) -> str:
     """Each UTF-8 byte as a variation selector after one carrier emoji (invisible when rendered)."""
 
@@ -175,13 +170,21 @@ def _zero_width_joiner_words(text: str) -> str:
     )
 
 
+def _zero_width_joiner_reveal(text: str) -> str:
+    def word(w: str) -> str:
+        cut = (len(w) - 1) // 2
+        return w[:cut] + w[cut + 1 :] if len(w) > 4 and w[cut] == "\u200d" else w
+
+    return " ".join(word(w) for w in text.split(" "))
+
+
 def _soft_hyphens(text: str) -> str:
     return " ".join("\u00ad".join(w[i : i + 2] for i in range(0, len(w), 2)) for w in text.split(" "))
 
 
-def _remove(chars: str) -> Decode:
-    table = {ord(c): None for c in chars}
-    return lambda text: text.translate(table)
+def _soft_hyphens_reveal(text: str) -> str:
+    """Drop the hyphen inserted after every two characters (exact, even if the text had some)."""
+    return " ".join("".join(c for i, c in enumerate(w) if i % 3 != 2) for w in text.split(" "))
 
 
 def _bidi_override(text: str) -> str:
@@ -196,6 +199,15 @@ def _bidi_reveal(text: str) -> str:
 def _zalgo(text: str, rng: random.Random) -> str:
     marks = [chr(c) for c in range(0x0300, 0x0370)]
     return "".join(c + "".join(rng.choice(marks) for _ in range(2)) if c.isalnum() else c for c in text)
+
+
+def _zalgo_reveal(text: str) -> str:
+    """Drop the two marks that follow every letter or digit (exact, whatever marks the text had)."""
+    out, index = [], 0
+    while index < len(text):
+        out.append(text[index])
+        index += 3 if text[index].isalnum() else 1
+    return "".join(out)
 
 
 def _leet(table: dict[str, str]) -> Callable[[str], str]:
@@ -303,13 +315,9 @@ def _keyboard_unshift(text: str) -> str:
 
 
 def _upside_down() -> Codec:
-    source = "abcdefghijklmnopqrstuvwxyz"
-    target = "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz"
-    forward, backward = _translate_table(source, target)
-    return Codec(
-        _deterministic(lambda t: t.translate(forward)[::-1]),
-        lambda t: t[::-1].translate(backward),
-    )
+    """Turned letters, read backwards; not reversible (ɐ, q, p, ... may already be in the text)."""
+    forward = _translate_table("abcdefghijklmnopqrstuvwxyz", "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz")
+    return Codec(_deterministic(lambda t: t.translate(forward)[::-1]))
 
 
 def _codes(fmt: Callable[[int], str], parse: Callable[[str], int]) -> Codec:
@@ -412,13 +420,13 @@ CODECS: dict[str, Codec] = {
             lambda t: "\u200b".join(chr(0x1F1E6 + ord(c) - 97) if c in _LOW else c for c in t.lower())
         )
     ),
-    "zero-width-between-characters": Codec(_deterministic(_zero_width_between), _remove("\u200b")),
-    "zero-width-joiner-in-words": Codec(_deterministic(_zero_width_joiner_words), _remove("\u200d")),
-    "soft-hyphens": Codec(_deterministic(_soft_hyphens), _remove("\u00ad")),
-    "unicode-tag-smuggling": Codec(_deterministic(_tag_smuggle), _tag_reveal),
+    "zero-width-between-characters": Codec(_deterministic(_zero_width_between), lambda t: t[::2]),
+    "zero-width-joiner-in-words": Codec(_deterministic(_zero_width_joiner_words), _zero_width_joiner_reveal),
+    "soft-hyphens": Codec(_deterministic(_soft_hyphens), _soft_hyphens_reveal),
+    "unicode-tag-smuggling": Codec(_deterministic(_tag_smuggle)),
     "variation-selector-smuggling": Codec(_deterministic(_variation_selectors), _variation_reveal),
     "bidi-override": Codec(_deterministic(_bidi_override), _bidi_reveal),
-    "zalgo": Codec(_zalgo, _remove("".join(chr(c) for c in range(0x0300, 0x0370)))),
+    "zalgo": Codec(_zalgo, _zalgo_reveal),
     "random-case": Codec(_random_case, None),
     "typoglycemia": Codec(_typoglycemia, None),
     "letters-hyphenated": Codec(_deterministic(_separated(lambda c: c, "-", "   ")), None),

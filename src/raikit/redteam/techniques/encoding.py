@@ -43,7 +43,7 @@ def encoding_techniques() -> list[Technique]:
             description=entry["description"],
             tags=tuple(entry.get("tags", ())),
             family=entry.get("family", ""),
-            params={"codec": entry["codec"]},
+            params={"codec": entry["codec"], **entry.get("params", {})},
             reversible=codec.decode is not None,
             source=source,
         )

@@ -6,6 +6,7 @@ made. Every function is deterministic given its arguments (and ``rng``).
 
 from __future__ import annotations
 
+import math
 import random
 import textwrap
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ WHITE: RGB = (255, 255, 255)
 BLACK: RGB = (0, 0, 0)
 MAX_RENDERED_CHARS = 600
 """Longer payloads are cut for rendering (the picture would be unreadable anyway)."""
+MAX_HIDDEN_CHARS = 2000
+"""Longer payloads are cut before hiding them (keeps pictures under about 1000 x 1000 pixels)."""
 LINE_WIDTH = 42
 FONT_SIZE = 18
 MARGIN = 16
@@ -100,8 +103,13 @@ def split_tiles(pixels: NDArray[np.uint8], rng: random.Random, *, columns: int =
     return np.asarray(canvas, dtype=np.uint8).copy()
 
 
+def hidden_part(text: str) -> str:
+    """The part of ``text`` that the steganographic pictures carry."""
+    return text[:MAX_HIDDEN_CHARS]
+
+
 def _payload_bits(text: str) -> list[int]:
-    data = text.encode("utf-8")
+    data = hidden_part(text).encode("utf-8")
     header = len(data).to_bytes(4, "big")
     return [(byte >> (7 - i)) & 1 for byte in header + data for i in range(8)]
 
@@ -159,9 +167,9 @@ def bit_blocks(text: str) -> NDArray[np.uint8]:
     import numpy as np
 
     bits = _payload_bits(text)
-    cells = 21
-    while len(_data_cells(cells)) < len(bits):
-        cells += 4
+    finder_cells = 3 * 64
+    cells = max(21, math.ceil(math.sqrt(len(bits) + finder_cells)))
+    cells += (21 - cells) % 4  # QR-like sizes: 21, 25, 29, ...
     grid = np.zeros((cells, cells), dtype=np.uint8)
     for (row, col), bit in zip(_data_cells(cells), bits, strict=False):
         grid[row, col] = bit

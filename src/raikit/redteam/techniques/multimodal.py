@@ -108,7 +108,7 @@ class ImageTechnique(Technique):
 
     def transform(self, text: str, rng: random.Random) -> TransformOutput:
         pixels = RENDERERS[self.renderer](text, rng)
-        hidden = text if self.renderer in _READERS else None
+        hidden = imaging.hidden_part(text) if self.renderer in _READERS else None
         return ImageAttack(pixels=pixels, text=fill(self.text, placeholders(text)), hidden=hidden)
 
     def reveal(self, attack: ImageAttack) -> str:
@@ -134,7 +134,7 @@ def multimodal_techniques() -> list[Technique]:
             description=entry["description"],
             output="image",
             tags=("multimodal", *entry.get("tags", ())),
-            family=f"image-{entry['renderer']}",
+            family=entry.get("family", ""),
             params={"renderer": entry["renderer"]},
             reversible=entry["renderer"] in _READERS,
             source=source,
