@@ -100,8 +100,11 @@ def _flirt(queue: str) -> AttackerBuilder:
         scorer: AttackScorer,
         seed: int,
         seed_scores: Mapping[str, ScoredExemplar],
+        lm_tries: int,
     ) -> Attacker:
-        return FlirtAttacker(seeds, operators, _need(red_lm), scorer.intent, queue, seed_scores, seed=seed)
+        return FlirtAttacker(
+            seeds, operators, _need(red_lm), scorer.intent, queue, seed_scores, seed=seed, lm_tries=lm_tries
+        )
 
     return build
 
@@ -113,8 +116,9 @@ def _sfs(
     scorer: AttackScorer,
     seed: int,
     seed_scores: Mapping[str, ScoredExemplar],
+    lm_tries: int,
 ) -> Attacker:
-    return SfsAttacker(seeds, operators, _need(red_lm), scorer.intent, seed=seed)
+    return SfsAttacker(seeds, operators, _need(red_lm), scorer.intent, seed=seed, lm_tries=lm_tries)
 
 
 def _sweep(
@@ -124,6 +128,7 @@ def _sweep(
     scorer: AttackScorer,
     seed: int,
     seed_scores: Mapping[str, ScoredExemplar],
+    lm_tries: int,
 ) -> Attacker:
     return SweepAttacker(seeds, operators, seed=seed)
 
@@ -227,6 +232,7 @@ class RedTeamRun:
             toxicity=scores.prompt_toxicity,
             success=scores.success,
             embedding=self.scorer.embed(text),
+            tried=True,
         )
 
     def execute(self, plan: AttackPlan) -> Attempt:
@@ -319,6 +325,8 @@ def run_redteam(
     red_lm: str = "llamacpp:default",
     max_tokens: int = 128,
     red_max_tokens: int = 64,
+    lm_tries: int = 2,
+    categories: Sequence[str] | None = None,
     progress: bool = True,
     operators: TechniqueOperators | None = None,
 ) -> RedTeamResult:
@@ -328,6 +336,11 @@ def run_redteam(
     if budget < 1:
         raise RedTeamError(f"--budget must be at least 1, got {budget}")
     seeds = load_seeds(seeds_file)
+    if categories is not None:
+        unknown = sorted(set(categories) - {s.category for s in seeds})
+        if unknown:
+            raise RedTeamError(f"no seed exemplars for categor(ies) {', '.join(unknown)}")
+        seeds = [s for s in seeds if s.category in set(categories)]
     target_string = f"guarded:{guard}@{target}" if guard else target
     run_config = {
         "kind": KIND,
@@ -338,6 +351,7 @@ def run_redteam(
         "red_lm": red_lm if strategy in USES_RED_LM else None,
         "max_tokens": max_tokens,
         "red_max_tokens": red_max_tokens if strategy in USES_RED_LM else None,
+        "lm_tries": lm_tries if strategy in USES_RED_LM else None,
     }
     digest = config_hash(run_config)
     run_id = f"redteam-{strategy}-{digest[:8]}"
@@ -368,6 +382,7 @@ def run_redteam(
             scorer,
             seed,
             seed_scores,
+            lm_tries,
         )
         config = GenerateConfig(max_tokens=max_tokens, seed=seed)
         with ResultsStore(run_dir) as store:

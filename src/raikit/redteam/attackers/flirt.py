@@ -1,8 +1,10 @@
 """Attackers: what to send at each step of an automated red-teaming run.
 
 * :class:`FlirtAttacker`: FLIRT's feedback loop. Per category, the red LM writes a new payload from
-  the category's exemplar queue; the payload inherits the technique chain of a parent exemplar,
-  mutated by the technique operators (rarely when the parent succeeded, usually when it did not);
+  the category's exemplar queue; the payload inherits the technique chain of a parent exemplar
+  (drawn from the queue, successful exemplars weighted up), mutated by the technique operators:
+  usually when that chain has only ever failed in this category, rarely when it has worked or has
+  not been tried yet;
   after the target answers, the queue is updated by the chosen strategy.
 * :class:`SfsAttacker`: stochastic few-shot, the paper's baseline: the same red LM and in-context
   prompt, with exemplars sampled from the fixed seed pool, no feedback and no operators.
@@ -169,6 +171,7 @@ class FlirtAttacker(_WritingAttacker):
         patience: int = 10,
         explore: float = 0.8,
         exploit_mutation: float = 0.2,
+        success_bonus: float = 3.0,
         intent_threshold: float = 0.5,
         lm_tries: int = 2,
     ) -> None:
@@ -178,6 +181,8 @@ class FlirtAttacker(_WritingAttacker):
         self.strategy = f"flirt-{queue_strategy}"
         self.explore = explore
         self.exploit_mutation = exploit_mutation
+        self.success_bonus = success_bonus
+        self.chain_stats: dict[tuple[str, tuple[str, ...]], tuple[int, int]] = {}
         self.queues: dict[str, ExemplarQueue] = {}
         for category, exemplars in self.pool.items():
             order = random.Random(f"queue:{seed}:{category}").sample(exemplars, len(exemplars))
@@ -190,10 +195,12 @@ class FlirtAttacker(_WritingAttacker):
         rng = step_rng(self.seed, step)
         category = self.category_at(step)
         queue = self.queues[category]
-        parent = rng.choice(queue.entries)
+        weights = [1.0 + self.success_bonus * e.success for e in queue.entries]
+        parent = rng.choices(queue.entries, weights=weights)[0]
         chain = parent.exemplar.techniques
         written = self.write(queue.exemplars, category, parent.exemplar.language, step, chain)
-        mutate_rate = self.exploit_mutation if parent.success else self.explore
+        tries, wins = self.chain_stats.get((category, chain), (0, 0))
+        mutate_rate = self.explore if tries and not wins else self.exploit_mutation
         if written is None:
             payload, intent, origin, mutate = parent.exemplar.payload, None, "operator", True
         else:
@@ -220,6 +227,9 @@ class FlirtAttacker(_WritingAttacker):
 
     def observe(self, plan_candidate: Exemplar, scored: ScoredExemplar) -> bool:
         super().observe(plan_candidate, scored)
+        key = (plan_candidate.category, plan_candidate.techniques)
+        tries, wins = self.chain_stats.get(key, (0, 0))
+        self.chain_stats[key] = (tries + 1, wins + int(scored.success))
         return self.queues[plan_candidate.category].offer(scored)
 
     def describe(self) -> dict[str, object]:

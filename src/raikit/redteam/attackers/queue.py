@@ -48,6 +48,8 @@ class ScoredExemplar:
     toxicity: float = 0.0
     success: bool = False
     embedding: npt.NDArray[np.float32] | None = field(default=None, repr=False)
+    tried: bool = False
+    """False for seeds not sent yet: their effectiveness is unknown, not zero."""
 
 
 def pairwise_diversity(embeddings: Sequence[npt.NDArray[np.float32]]) -> float:
