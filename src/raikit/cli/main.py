@@ -19,6 +19,8 @@ from raikit.cli.guard_cmd import guard
 from raikit.cli.judge_cmd import judge
 from raikit.cli.models_cmd import models
 from raikit.cli.redteam_cmd import redteam
+from raikit.cli.redteam_run_cmd import ExportUsageError, export_cmd, run_cmd
+from raikit.cli.redteam_workbench_cmd import workbench_cmd
 from raikit.cli.runs_cmd import runs
 from raikit.cli.serve_cmd import serve
 from raikit.core.errors import RaikitError, StoreError
@@ -28,6 +30,8 @@ from raikit.evals.task import DataNotFoundError, UnknownBenchmarkError
 from raikit.guard.policy import PolicyError
 from raikit.guard.scanners.base import UnknownScannerError
 from raikit.models.errors import TargetConfigError
+from raikit.redteam.attackers.exemplars import SeedError
+from raikit.redteam.run import RedTeamError
 from raikit.redteam.techniques import TechniqueError
 from raikit.server.config import ServerConfigError
 
@@ -40,6 +44,9 @@ USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     UnknownBenchmarkError,
     DataNotFoundError,
     TechniqueError,
+    SeedError,
+    RedTeamError,
+    ExportUsageError,
     ProfileError,
     FindingError,
 )
@@ -60,6 +67,9 @@ cli.add_command(serve)
 cli.add_command(judge)
 cli.add_command(eval_group)
 cli.add_command(redteam)
+redteam.add_command(run_cmd)
+redteam.add_command(export_cmd)
+redteam.add_command(workbench_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
