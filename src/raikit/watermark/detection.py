@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from raikit.watermark.payload import TAG_BYTES
-
 DEFAULT_THRESHOLD = 1e-6
+TAG_BYTES = 4
+"""Length of the keyed tag that authenticates a decoded payload."""
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ def highpass(image: Float32Array, sigma: float = 6.0, activity_sigma: float = 4.
     residual = image - cv2.GaussianBlur(image, (0, 0), sigma)
     activity = np.sqrt(cv2.GaussianBlur(residual * residual, (0, 0), activity_sigma))
     floor = max(float(np.median(activity)) * 0.25, 0.5)
-    return np.asarray(residual / (activity + floor), dtype=np.float32)
+    normalised = residual / (activity + floor)
+    return np.asarray(normalised, dtype=np.float32)
 
 
 def _autocorrelation(image: Float32Array) -> Float32Array:
@@ -130,9 +131,33 @@ def find_lattices(
     )
     per_angle = standard.max(axis=1)
     for i in _peaks(per_angle, 2, 6, circular=True):
-        for j in _peaks(standard[i], max(1, (count - len(lattices)) // 2), 6):
-            lattices.append(_refine(acf, float(angles[i]), float(periods[j]), float(standard[i, j])))
+        angle = float(angles[i])
+        for period in _rotation_periods(images[0].shape, angle):
+            lattices.append(Lattice(angle, period, float(per_angle[i])))
+        for j in _peaks(standard[i], 3, 6):
+            lattices.append(_refine(acf, angle, float(periods[j]), float(standard[i, j])))
     return lattices[:count]
+
+
+def _rotation_periods(shape: tuple[int, ...], angle: float) -> list[float]:
+    """Periods the lattice has if an image was rotated by ``angle`` (mod 90) with its canvas grown to
+    fit, or cut to the largest inscribed rectangle: solve for the original size, a quarter of whose
+    short side is the period."""
+    height, width = float(shape[0]), float(shape[1])
+    cos, sin = abs(np.cos(np.deg2rad(angle))), abs(np.sin(np.deg2rad(angle)))
+    out: list[float] = []
+    for grow in (True, False):
+        matrix = np.array([[cos, sin], [sin, cos]]) if grow else np.array([[cos, -sin], [-sin, cos]])
+        target = np.array([width, height]) * (1.0 if grow else cos * cos - sin * sin)
+        if abs(cos * cos - sin * sin) < 0.08:  # near 45 degrees: assume a square original
+            side = (min(width, height) / (cos + sin)) if grow else min(width, height) * (cos + sin)
+            original = np.array([side, side])
+        else:
+            original = np.linalg.solve(matrix, target)
+        period = float(np.min(original)) / 4.0
+        if MIN_PERIOD <= period <= MAX_PERIOD:
+            out.append(period)
+    return out
 
 
 def _peaks(values: FloatArray, count: int, radius: int, *, circular: bool = False) -> list[int]:

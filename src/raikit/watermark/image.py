@@ -14,27 +14,16 @@ are then decoded (soft Viterbi) and the tag checked. p-values: :mod:`raikit.wate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import numpy.typing as npt
 
-from raikit.core.errors import RaikitError
 from raikit.watermark import detection as stats
-from raikit.watermark.geometry import WORK_SIDE, Lattice, find_lattices, fold, highpass, to_work
+from raikit.watermark.geometry import WORK_SIDE, Lattice, highpass, to_work
+from raikit.watermark.errors import InvalidImageError
 from raikit.watermark.keys import WatermarkKey, as_key
-from raikit.watermark.payload import coded_length, pack, unpack
-from raikit.watermark.template import (
-    ComplexArray,
-    FloatArray,
-    TileLayout,
-    dihedral,
-    make_layout,
-    payload_soft,
-    sync_scores,
-    synthesize,
-    whitened_spectrum,
-)
+from raikit.watermark.payload import coded_length, decode_block, pack, unpack
+from raikit.watermark.search import MAX_LATTICES, Candidate, evaluate, hypotheses_per_lattice, search
+from raikit.watermark.template import FloatArray, TileLayout, make_layout, payload_soft, synthesize
 
 Image = npt.NDArray[np.uint8]
 TILE = 64
@@ -44,19 +33,10 @@ DEFAULT_PSNR = 43.0
 DEFAULT_MAX_PIXELS = 100_000_000
 
 
-class InvalidImageError(RaikitError):
-    """The input is not an HxWx3 uint8 RGB array of a usable size."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One registration hypothesis: its sync score and what is needed to decode it."""
-
-    z: float
-    lattice: Lattice
-    orientation: int
-    shift: tuple[float, float]
-    spectrum: ComplexArray
+def working_nyquist(height: int, width: int) -> float:
+    """Highest frequency (cycles per working pixel) an image of this size holds once resampled to
+    the working size, with a margin: 0.45, less for small images that get upsampled."""
+    return min(0.45, 0.55 * min(height, width) / WORK_SIDE)
 
 
 def luma(image: Image) -> npt.NDArray[np.float32]:
@@ -95,7 +75,6 @@ class ImageWatermarker:
         payload_bytes: int = 8,
         threshold: float = stats.DEFAULT_THRESHOLD,
         max_pixels: int = DEFAULT_MAX_PIXELS,
-        lattice_candidates: int = 8,
     ) -> None:
         if not 20.0 <= psnr <= 60.0:
             raise ValueError("psnr (the strength) must be between 20 and 60 dB")
@@ -106,8 +85,12 @@ class ImageWatermarker:
         self.payload_bytes = payload_bytes
         self.threshold = threshold
         self.max_pixels = max_pixels
-        self.lattice_candidates = lattice_candidates
         self._layout: TileLayout = make_layout(self._key, coded_length(payload_bytes), size=TILE)
+
+    @property
+    def layout(self) -> TileLayout:
+        """Where the key puts sync and payload in the tile (secret: derived from the key)."""
+        return self._layout
 
     def __repr__(self) -> str:
         return f"ImageWatermarker(key={self._key!r}, psnr={self.psnr}, payload_bytes={self.payload_bytes})"
@@ -143,7 +126,7 @@ class ImageWatermarker:
     def _canonical_candidates(self, image: Image) -> list[Candidate]:
         prepared = highpass(to_work(luma(image)))
         lattice = Lattice(0.0, self.canonical_period(*image.shape[:2]), float("inf"))
-        return self.candidates([prepared], lattices=[lattice])
+        return self.candidates([prepared], lattices=[lattice], max_frequency=working_nyquist(*image.shape[:2]))
 
     def embed_with_tile(self, image: Image, tile: FloatArray) -> Image:
         return self.embed_with_pattern(image, self.pattern(tile, *image.shape[:2]))
@@ -189,39 +172,33 @@ class ImageWatermarker:
         """Look for this key's mark in ``image`` (any size)."""
         check_image(image, self.max_pixels)
         prepared = highpass(to_work(luma(image)))
-        candidates = self.candidates([prepared], canonical=(float(TILE), self.canonical_period(*image.shape[:2])))
+        candidates = self.candidates(
+            [prepared],
+            canonical=(float(TILE), self.canonical_period(*image.shape[:2])),
+            max_frequency=working_nyquist(*image.shape[:2]),
+        )
         return self.decide(candidates, hypotheses=self.hypotheses)
-
-    @property
-    def hypotheses(self) -> int:
-        """Sync hypotheses tried per detection: lattices x 8 orientations x shifts x 2 signs."""
-        return self.lattice_candidates * 8 * TILE * TILE * 2
 
     @staticmethod
     def canonical_period(height: int, width: int) -> float:
         """The tile period, in working pixels, of an image of this size that was marked as is."""
         return ImageWatermarker.period_for(height, width) * WORK_SIDE / min(height, width)
 
+    @property
+    def hypotheses(self) -> int:
+        """Sync tests one detection may make: lattices x 8 orientations x shifts x 2 signs."""
+        return MAX_LATTICES * hypotheses_per_lattice(self._layout)
+
     def candidates(
         self, prepared: list[npt.NDArray[np.float32]], *, canonical: tuple[float, ...] = (float(TILE),),
-        lattices: list[Lattice] | None = None,
+        lattices: list[Lattice] | None = None, max_frequency: float = 0.45,
     ) -> list[Candidate]:
-        """Registration hypotheses ranked by sync score; several prepared images (video frames with
-        the same geometry) are registered together and their folds averaged."""
+        """Registration hypotheses ranked by sync score: searched, or the given ``lattices`` only.
+        Several prepared images (video frames with the same geometry) are folded together."""
         if lattices is None:
-            lattices = find_lattices(prepared, self.lattice_candidates, canonical)
-        found: list[Candidate] = []
-        for lattice in lattices:
-            folded = np.mean([fold(frame, lattice, TILE) for frame in prepared], axis=0)
-            for orientation, variant in enumerate(dihedral(folded)):
-                spectrum = whitened_spectrum(self._layout, variant)
-                scores = sync_scores(self._layout, spectrum)
-                flat = int(np.argmax(np.abs(scores)))
-                row, col = divmod(flat, TILE)
-                shift = _subcell_peak(np.abs(scores), row, col)
-                found.append(Candidate(float(scores[row, col]), lattice, orientation, shift, spectrum))
-        found.sort(key=lambda candidate: -abs(candidate.z))
-        return found
+            return search(self._layout, prepared, canonical, max_frequency)
+        found = [evaluate(self._layout, prepared, lattice, max_frequency) for lattice in lattices]
+        return sorted(found, key=lambda candidate: -abs(candidate.z))
 
     def decide(self, candidates: list[Candidate], *, hypotheses: int, attempts: int = 8) -> stats.Detection:
         best = candidates[0]
@@ -229,10 +206,13 @@ class ImageWatermarker:
         message: bytes | None = None
         tried = 0
         chosen = best
+        raw_block = b""
         for candidate in candidates[:attempts]:
             tried += 1
-            soft = payload_soft(self._layout, candidate.spectrum, candidate.shift)
-            decoded = unpack(soft * np.sign(candidate.z or 1.0), self.payload_bytes, self._key)
+            soft = payload_soft(self._layout, candidate.spectrum, candidate.shift) * np.sign(candidate.z or 1.0)
+            if not raw_block:
+                raw_block = decode_block(soft)[: self.payload_bytes + 1]
+            decoded = unpack(soft, self.payload_bytes, self._key)
             if decoded is not None:
                 message, chosen = decoded, candidate
                 break
@@ -251,19 +231,7 @@ class ImageWatermarker:
                 "angle_deg": chosen.lattice.angle_deg,
                 "period": chosen.lattice.period,
                 "orientation": chosen.orientation,
+                "raw_block": raw_block,
             },
         )
-
-
-def _subcell_peak(scores: FloatArray, row: int, col: int) -> tuple[float, float]:
-    """Peak position with parabolic sub-cell interpolation along each axis (circular)."""
-    size = scores.shape[0]
-
-    def offset(before: float, centre: float, after: float) -> float:
-        denominator = before - 2.0 * centre + after
-        return 0.0 if denominator >= 0 else float(np.clip(0.5 * (before - after) / denominator, -0.5, 0.5))
-
-    dr = offset(scores[(row - 1) % size, col], scores[row, col], scores[(row + 1) % size, col])
-    dc = offset(scores[row, (col - 1) % size], scores[row, col], scores[row, (col + 1) % size])
-    return row + dr, col + dc
 

@@ -14,13 +14,13 @@ import secrets
 import stat
 from pathlib import Path
 
-from raikit.core.errors import RaikitError
+from raikit.watermark.errors import WatermarkInputError
 
 KEY_BYTES = 32
 _HEADER = "raikit-watermark-key v1"
 
 
-class WatermarkKeyError(RaikitError):
+class WatermarkKeyError(WatermarkInputError):
     """A key file is missing, unreadable or malformed, or a key is too short."""
 
 
@@ -105,10 +105,11 @@ def load_key(path: Path) -> WatermarkKey:
         raise WatermarkKeyError(f"key file {path} does not exist (create one: raikit watermark keygen)") from None
     except (OSError, UnicodeDecodeError):
         raise WatermarkKeyError(f"key file {path} cannot be read as a raikit watermark key") from None
-    if len(lines) < 4 or " ".join(lines[:3]) != _HEADER:
+    header = _HEADER.split()
+    if len(lines) != len(header) + 1 or lines[: len(header)] != header:
         raise WatermarkKeyError(f"{path} is not a raikit watermark key file")
     try:
-        secret = bytes.fromhex(lines[3])
+        secret = bytes.fromhex(lines[-1])
     except ValueError:
         raise WatermarkKeyError(f"{path} is not a raikit watermark key file") from None
     return WatermarkKey(secret)

@@ -8,14 +8,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from raikit.core.errors import RaikitError
+from raikit.watermark.errors import InvalidMediaError
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v"})
-
-
-class InvalidMediaError(RaikitError):
-    """A file cannot be used: missing, empty, corrupt, too large or of an unsupported type."""
 
 
 def media_kind(path: Path) -> str:

@@ -15,17 +15,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from raikit.core.errors import RaikitError
+from raikit.watermark.detection import TAG_BYTES
+from raikit.watermark.errors import MessageTooLongError
 from raikit.watermark.keys import WatermarkKey
-
-TAG_BYTES = 4
 _CONSTRAINT = 7
 _GENERATORS = (0o133, 0o171)
 _STATES = 1 << (_CONSTRAINT - 1)
-
-
-class MessageTooLongError(RaikitError):
-    """The message does not fit in the watermark's payload capacity."""
 
 
 def coded_length(capacity: int) -> int:
@@ -41,16 +36,25 @@ def pack(message: bytes, capacity: int, key: WatermarkKey) -> npt.NDArray[np.uin
             f"the message is {len(message)} bytes; this watermarker carries at most {capacity} "
             "(raise payload_bytes)"
         )
-    block = message + b"\x80" + b"\x00" * (capacity - len(message))
+    block = padded_block(message, capacity)
     data = block + key.tag(block, TAG_BYTES)
     bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8))
     return _encode(bits)
 
 
+def padded_block(message: bytes, capacity: int) -> bytes:
+    """The message as carried: padded to ``capacity + 1`` bytes (before the tag)."""
+    return message + b"\x80" + b"\x00" * (capacity - len(message))
+
+
+def decode_block(soft: npt.NDArray[np.float64]) -> bytes:
+    """Soft coded values (positive = bit 1) -> the most likely padded block + tag (unchecked)."""
+    return np.packbits(_viterbi(soft)).tobytes()
+
+
 def unpack(soft: npt.NDArray[np.float64], capacity: int, key: WatermarkKey) -> bytes | None:
-    """Soft coded values (positive = bit 1) -> the message, or None when the tag does not check."""
-    bits = _viterbi(soft)
-    data = np.packbits(bits).tobytes()
+    """Soft coded values -> the message, or None when the tag does not check."""
+    data = decode_block(soft)
     block, tag = data[: capacity + 1], data[capacity + 1 :]
     if not _tag_matches(key.tag(block, TAG_BYTES), tag):
         return None

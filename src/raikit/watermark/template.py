@@ -24,6 +24,7 @@ from raikit.watermark.keys import WatermarkKey
 FloatArray = npt.NDArray[np.float64]
 ComplexArray = npt.NDArray[np.complex128]
 IntArray = npt.NDArray[np.int64]
+_CLIP = 2.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class TileLayout:
     payload: tuple[IntArray, IntArray]
     payload_bit: IntArray  # (bins, 2): coded-bit index of the real and imaginary part
     payload_chip: FloatArray  # (bins, 2): ±1
+    rings: IntArray  # integer radius of each rfft2 bin
+    ring_members: tuple[tuple[IntArray, IntArray], ...]  # in-band bins of each ring
 
     @property
     def coded_bits(self) -> int:
@@ -53,6 +56,7 @@ def make_layout(
     radius = np.sqrt(rows**2 + cols**2)
     # Column 0 and the Nyquist column are left out: their bins are their own Hermitian twins.
     band = (radius >= low) & (radius <= high) & (cols >= 1) & (cols < size // 2)
+    rings = np.rint(radius).astype(np.int64)
     bins_r, bins_c = np.nonzero(band)
     rng = np.random.default_rng(key.seed("watermark-layout"))
     order = rng.permutation(len(bins_r))
@@ -74,7 +78,14 @@ def make_layout(
         payload=(bins_r[pay_idx], bins_c[pay_idx]),
         payload_bit=assignment.reshape(-1, 2),
         payload_chip=chips.reshape(-1, 2),
+        rings=rings,
+        ring_members=tuple(_nonzero(band & (rings == ring)) for ring in range(size)),
     )
+
+
+def _nonzero(mask: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    rows, cols = np.nonzero(mask)
+    return rows.astype(np.int64), cols.astype(np.int64)
 
 
 def synthesize(layout: TileLayout, bits: npt.NDArray[np.uint8], payload_gain: FloatArray | None = None,
@@ -92,18 +103,32 @@ def synthesize(layout: TileLayout, bits: npt.NDArray[np.uint8], payload_gain: Fl
     return np.asarray(tile / rms if rms > 0 else tile, dtype=np.float64)
 
 
-def whitened_spectrum(layout: TileLayout, folded: FloatArray) -> ComplexArray:
-    """rfft2 of a folded tile with each integer-radius ring scaled to unit mean power (band only)."""
-    spectrum = np.fft.rfft2(folded)
-    rings = np.rint(layout.radius).astype(np.int64)
+def ring_scale(layout: TileLayout, spectrum: ComplexArray, max_ring: float) -> FloatArray:
+    """Per-bin weights that whiten a folded tile's spectrum: 1 / sqrt(median power of its ring),
+    0 outside the band and above ``max_ring`` (rings the input cannot hold: above its Nyquist
+    frequency, or emptied by upsampling). The median is robust to the strong lines of periodic
+    textures. Rotations and flips of the tile permute bins within rings, so one scale serves all 8."""
+    rings = layout.rings
     power = np.abs(spectrum) ** 2
-    inband = layout.band
-    totals = np.bincount(rings[inband], weights=power[inband], minlength=layout.size)
-    counts = np.bincount(rings[inband], minlength=layout.size)
-    mean = np.where(counts > 0, totals / np.maximum(counts, 1), 1.0)
-    scale = 1.0 / np.sqrt(np.maximum(mean, 1e-30))
-    out = np.where(inband, spectrum * scale[rings], 0.0)
-    return np.asarray(out, dtype=np.complex128)
+    scale = np.zeros(layout.size)
+    for ring in range(layout.size):
+        members = layout.ring_members[ring]
+        if members[0].size and ring <= max_ring:
+            scale[ring] = 1.0 / np.sqrt(max(float(np.median(power[members])), 1e-30))
+    return np.asarray(np.where(layout.band, scale[rings], 0.0), dtype=np.float64)
+
+
+def whitened_spectrum(layout: TileLayout, folded: FloatArray, scale: FloatArray | None = None,
+                      max_ring: float = np.inf) -> ComplexArray:
+    """rfft2 of a folded tile, whitened by :func:`ring_scale` and with magnitudes clipped at ``_CLIP``
+    (so no handful of host bins dominates the statistic)."""
+    spectrum = np.fft.rfft2(folded)
+    if scale is None:
+        scale = ring_scale(layout, spectrum, max_ring)
+    white = spectrum * scale
+    magnitude = np.abs(white)
+    white = np.where(magnitude > _CLIP, white * (_CLIP / np.maximum(magnitude, 1e-30)), white)
+    return np.asarray(white, dtype=np.complex128)
 
 
 def sync_scores(layout: TileLayout, spectrum: ComplexArray) -> FloatArray:

@@ -25,9 +25,10 @@ import numpy.typing as npt
 from raikit.watermark import detection as stats
 from raikit.watermark.detection import Detection, FrameScore
 from raikit.watermark.geometry import Lattice, highpass, to_work
-from raikit.watermark.image import TILE, ImageWatermarker, check_image, luma
+from raikit.watermark.image import TILE, ImageWatermarker, check_image, luma, working_nyquist
 from raikit.watermark.keys import WatermarkKey
 from raikit.watermark.media import InvalidMediaError, check_file
+from raikit.watermark.search import hypotheses_per_lattice
 
 Frame = npt.NDArray[np.uint8]
 Progress = Callable[[int, int | None], None]
@@ -87,12 +88,17 @@ class VideoWatermarker:
     ) -> Detection:
         image = self.image
         canonical = (float(TILE), image.canonical_period(*shape))
-        pooled = image.decide(image.candidates(prepared, canonical=canonical), hypotheses=image.hypotheses)
+        nyquist = working_nyquist(*shape)
+        pooled = image.decide(
+            image.candidates(prepared, canonical=canonical, max_frequency=nyquist), hypotheses=image.hypotheses
+        )
         lattice = Lattice(pooled.details["angle_deg"], pooled.details["period"], 0.0)
         per_frame: list[FrameScore] = []
-        single = 8 * TILE * TILE * 2
+        single = hypotheses_per_lattice(image.layout)
         for position, frame in enumerate(prepared):
-            alone = image.decide(image.candidates([frame], lattices=[lattice]), hypotheses=single, attempts=1)
+            alone = image.decide(
+                image.candidates([frame], lattices=[lattice], max_frequency=nyquist), hypotheses=single, attempts=1
+            )
             index = indices[position] if indices is not None else position
             per_frame.append(FrameScore(index, alone.p_value, alone.z, alone.message))
         details = dict(pooled.details, frames=len(prepared))

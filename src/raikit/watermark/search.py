@@ -1,0 +1,123 @@
+"""Registration search: evaluate lattice hypotheses with the sync correlation and refine the best.
+
+The autocorrelation (:func:`raikit.watermark.geometry.find_lattices`) proposes a few lattices; each
+is folded and scored by the largest |z| of the sync correlation over the 8 orientations and all
+shifts. Unless a canonical lattice is already decisive, the best rotated hypotheses are then refined
+(angle, then period) by the same score, because a fraction of a degree decides whether the tiles of a
+large image still add up coherently. At most ``MAX_LATTICES`` lattices are scored per search; the
+p-value counts all of them whether or not the search stopped early, so it stays valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from raikit.watermark.geometry import Lattice, find_lattices, fold
+from raikit.watermark.template import (
+    ComplexArray,
+    FloatArray,
+    TileLayout,
+    dihedral,
+    ring_scale,
+    sync_scores,
+    whitened_spectrum,
+)
+
+MAX_LATTICES = 32
+"""Upper bound on the lattices one search scores (enters the p-value's multiplicity)."""
+DECISIVE_Z = 9.0
+"""A canonical lattice scoring this high ends the search (p < 1e-9 even after correction)."""
+_ANGLE_STEPS = (-0.3, -0.15, 0.15, 0.3)
+_PERIOD_STEPS = (0.99, 0.995, 1.005, 1.01)
+_CROP_FRACTIONS = (0.5, 0.625, 0.75, 0.875)
+
+Prepared = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One registration hypothesis: its sync score and what is needed to decode its payload."""
+
+    z: float
+    lattice: Lattice
+    orientation: int
+    shift: tuple[float, float]
+    spectrum: ComplexArray
+
+
+def hypotheses_per_lattice(layout: TileLayout) -> int:
+    """Sync tests behind one lattice's score: 8 orientations x all shifts x 2 signs."""
+    return 8 * layout.size * layout.size * 2
+
+
+def evaluate(layout: TileLayout, prepared: list[Prepared], lattice: Lattice, max_frequency: float) -> Candidate:
+    """The best orientation and shift of one lattice (frames are folded together).
+    ``max_frequency`` (cycles per working pixel) bounds the rings used (see ``ring_scale``)."""
+    folded = np.mean([fold(frame, lattice, layout.size) for frame in prepared], axis=0)
+    max_ring = max_frequency * lattice.period
+    scale = ring_scale(layout, np.fft.rfft2(folded), max_ring)
+    best: Candidate | None = None
+    for orientation, variant in enumerate(dihedral(folded)):
+        spectrum = whitened_spectrum(layout, variant, scale)
+        scores = sync_scores(layout, spectrum)
+        row, col = divmod(int(np.argmax(np.abs(scores))), layout.size)
+        z = float(scores[row, col])
+        if best is None or abs(z) > abs(best.z):
+            best = Candidate(z, lattice, orientation, _subcell_peak(np.abs(scores), row, col), spectrum)
+    assert best is not None
+    return best
+
+
+def search(
+    layout: TileLayout, prepared: list[Prepared], canonical: tuple[float, ...], max_frequency: float
+) -> list[Candidate]:
+    """Candidates ranked by |z| (best first), at most ``MAX_LATTICES`` lattices scored.
+
+    Canonical lattices come first (and end the search when decisive), then centre crops of common
+    sizes, then the autocorrelation's proposals for crops and rotations; the best two of those
+    are refined."""
+    canonical = tuple(dict.fromkeys(canonical))
+    fixed = [evaluate(layout, prepared, Lattice(0.0, period, 0.0), max_frequency) for period in canonical]
+    if max(abs(candidate.z) for candidate in fixed) >= DECISIVE_Z:
+        return _ranked(fixed)
+    crops = [Lattice(0.0, canonical[0] / fraction, 0.0) for fraction in _CROP_FRACTIONS]
+    proposals = find_lattices(prepared, 2 + 2 + 10 + len(canonical), canonical)[len(canonical) :]
+    others = [evaluate(layout, prepared, lattice, max_frequency) for lattice in crops + proposals]
+    refined = [_refine(layout, prepared, candidate, max_frequency) for candidate in _ranked(others)[:2]]
+    return _ranked(fixed + others + refined)
+
+
+def _refine(layout: TileLayout, prepared: list[Prepared], start: Candidate, max_frequency: float) -> Candidate:
+    best = start
+    for steps, along_angle in ((_ANGLE_STEPS, True), (_PERIOD_STEPS, False)):
+        centre = best.lattice
+        for step in steps:
+            lattice = (
+                replace(centre, angle_deg=(centre.angle_deg + step) % 90.0)
+                if along_angle
+                else replace(centre, period=centre.period * step)
+            )
+            candidate = evaluate(layout, prepared, lattice, max_frequency)
+            if abs(candidate.z) > abs(best.z):
+                best = candidate
+    return best
+
+
+def _ranked(candidates: list[Candidate]) -> list[Candidate]:
+    return sorted(candidates, key=lambda candidate: -abs(candidate.z))
+
+
+def _subcell_peak(scores: FloatArray, row: int, col: int) -> tuple[float, float]:
+    """Peak position with parabolic sub-cell interpolation along each axis (circular)."""
+    size = scores.shape[0]
+
+    def offset(before: float, centre: float, after: float) -> float:
+        denominator = before - 2.0 * centre + after
+        return 0.0 if denominator >= 0 else float(np.clip(0.5 * (before - after) / denominator, -0.5, 0.5))
+
+    dr = offset(scores[(row - 1) % size, col], scores[row, col], scores[(row + 1) % size, col])
+    dc = offset(scores[row, (col - 1) % size], scores[row, col], scores[row, (col + 1) % size])
+    return row + dr, col + dc
