@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (look-alike characters are test input)
 """Conformance of every registered red-team technique: metadata, determinism, robustness, reversibility.
 
 Parametrised over the installed library, so a technique added by a data file or a plugin is
@@ -45,7 +46,7 @@ def _fingerprint(result: TechniqueResult) -> tuple[object, ...]:
 
 def test_ids_are_unique_and_sorted():
     assert len(IDS) == len(set(IDS))
-    assert IDS == sorted(IDS)
+    assert sorted(IDS) == IDS
 
 
 @pytest.mark.parametrize("technique_id", IDS)

@@ -7,9 +7,9 @@ ways over every pair of techniques:
 * frames are not near-duplicates: with the payload cut out, the word 3-gram Jaccard similarity of
   two outputs stays below 0.5 (a reworded copy of a template would be far above);
 * encodings differ in *shape*, not just in symbols: every character is mapped to its class
-  (upper or lower ASCII letter, digit, space, the punctuation itself, or its Unicode block name), so codecs that
-  differ only by a parameter of one substitution - ROT-1 vs ROT-2, Caesar-3 vs ROT13, Atbash -
-  collapse to the same signature and are flagged.
+  (upper or lower ASCII letter, digit, space, the punctuation itself, or its Unicode block
+  name), so codecs that differ only by a parameter of one substitution - ROT-1 vs ROT-2,
+  Caesar-3 vs ROT13, Atbash - collapse to the same signature and are flagged.
 
 Families must say what tells their members apart: unique ``params`` within a family.
 """

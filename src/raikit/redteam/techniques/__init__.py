@@ -18,6 +18,7 @@ from raikit.redteam.techniques.base import (
     TechniqueError,
     TechniqueInfo,
     TechniqueResult,
+    TransformOutput,
     UnknownTechniqueError,
     technique_rng,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "TechniquePackInfo",
     "TechniquePackRegistry",
     "TechniqueResult",
+    "TransformOutput",
     "UnknownTechniqueError",
     "UnknownTechniquePackError",
     "chain",
