@@ -123,6 +123,8 @@ def test_bad_input_is_one_line_and_exit_2(cli):
         ("apply", "encoding.base64", "encoding.hex", "encoding.rot13", "encoding.morse", PROMPT),
         ("apply", "encoding.image-typographic", "encoding.base64", PROMPT),
         ("show", "nope"),
+        ("apply", "encoding.image-typographic", PROMPT, "--image-out", "/nonexistent/dir/x.png"),
+        ("list", "--category", "misc"),
     ]
     for args in cases:
         done = cli("redteam", "techniques", *args)

@@ -92,16 +92,15 @@ def apply_cmd(args: tuple[str, ...], seed: int, as_json: bool, image_out: Path |
         raise TechniqueError(f"a chain has at most {MAX_CHAIN} techniques, got {len(ids)}")
     result = chain(ids).apply(prompt, seed=seed)
     if result.image is not None and image_out is not None:
-        image_out.write_bytes(result.image.png())
+        try:
+            image_out.write_bytes(result.image.png())
+        except OSError as exc:
+            raise TechniqueError(f"cannot write the image to {image_out}: {exc.strerror}") from exc
+    elif result.image is not None:
+        click.echo("raikit: the picture was not saved; pass --image-out FILE.png to keep it", err=True)
     if as_json:
-        payload = {
-            "applied": list(result.applied),
-            "output": result.output,
-            "seed": seed,
-            "text": result.text,
-            "messages": [{"role": m.role, "content": m.content} for m in result.messages],
-            "image": str(image_out) if result.image is not None and image_out is not None else None,
-        }
+        payload = result.as_dict()
+        payload["image_file"] = str(image_out) if result.image is not None and image_out is not None else None
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     click.echo(result.render())

@@ -158,7 +158,7 @@ class ImageAttack:
         from PIL import Image
 
         buffer = io.BytesIO()
-        Image.fromarray(self.pixels, mode="RGB").save(buffer, format="PNG")
+        Image.fromarray(self.pixels).save(buffer, format="PNG")
         return buffer.getvalue()
 
 
@@ -193,6 +193,22 @@ class TechniqueResult:
     @property
     def multi_turn(self) -> bool:
         return sum(1 for m in self.messages if m.role != "system") > 1
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form (the picture is described, not embedded: use ``image.png()``)."""
+        image = None
+        if self.image is not None:
+            height, width = self.image.pixels.shape[:2]
+            image = {"width": width, "height": height, "hidden": self.image.hidden}
+        return {
+            "original": self.original,
+            "applied": list(self.applied),
+            "output": self.output,
+            "seed": self.seed,
+            "text": self.text,
+            "messages": [{"role": m.role, "content": m.content} for m in self.messages],
+            "image": image,
+        }
 
     def render(self) -> str:
         """A readable form for the CLI and logs (one ``role: content`` block per message)."""
