@@ -164,7 +164,7 @@ def technique_from_entry(entry: Mapping[str, Any], *, category: Category, source
 def read_data_file(name: str) -> Mapping[str, Any]:
     """Parse ``data/<name>.yaml`` of the package (cached: the files are read-only package data)."""
     text = resources.files(_DATA_PACKAGE).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser when built
     if not isinstance(data, dict) or not isinstance(data.get("techniques"), list):
         raise ValueError(f"technique data {name}.yaml must map 'techniques' to a list")
     return cast(Mapping[str, Any], data)
