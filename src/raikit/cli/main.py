@@ -15,6 +15,7 @@ from raikit import __version__
 from raikit.cli.audit_cmd import audit
 from raikit.cli.chat_cmd import chat
 from raikit.cli.eval_cmd import eval_group
+from raikit.cli.fedmm_cmd import fedmm
 from raikit.cli.guard_cmd import guard
 from raikit.cli.judge_cmd import judge
 from raikit.cli.models_cmd import models
@@ -27,6 +28,7 @@ from raikit.core.errors import RaikitError, StoreError
 from raikit.evals.findings import FindingError
 from raikit.evals.profiles import ProfileError
 from raikit.evals.task import DataNotFoundError, UnknownBenchmarkError
+from raikit.fedmm.errors import FedMMConfigError, FedMMDataError
 from raikit.guard.policy import PolicyError
 from raikit.guard.scanners.base import UnknownScannerError
 from raikit.models.errors import TargetConfigError
@@ -49,6 +51,8 @@ USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     ExportUsageError,
     ProfileError,
     FindingError,
+    FedMMConfigError,
+    FedMMDataError,
 )
 
 
@@ -66,6 +70,7 @@ cli.add_command(guard)
 cli.add_command(serve)
 cli.add_command(judge)
 cli.add_command(eval_group)
+cli.add_command(fedmm)
 cli.add_command(redteam)
 redteam.add_command(run_cmd)
 redteam.add_command(export_cmd)
