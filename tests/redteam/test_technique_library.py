@@ -152,3 +152,11 @@ def test_no_builtin_target_accepts_images_yet(tmp_path):
     script = tmp_path / "script.yaml"
     script.write_text('default: "no"\n', encoding="utf-8")
     assert image_skip_reason(get_target(f"scripted:{script}")) is not None
+
+
+def test_placeholders_in_the_payload_are_not_expanded():
+    payload = 'a {topic} b {part1} {"json": 1}'
+    result = get_technique("framing.fiction-novel").apply(payload)
+    assert payload in result.text
+    turns = get_technique("decomposition.crescendo-history-to-method").apply(payload).messages
+    assert turns[-1].content.endswith(payload)

@@ -27,6 +27,7 @@ only these names are replaced.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -75,11 +76,13 @@ def placeholders(text: str) -> dict[str, str]:
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:
-    """Replace ``{name}`` for the known names only (templates may hold JSON or code braces)."""
-    out = template
-    for name, value in values.items():
-        out = out.replace("{" + name + "}", value)
-    return out
+    """Replace ``{name}`` for the known names only, in one pass.
+
+    Templates may hold JSON or code braces, and a payload that itself contains ``{topic}`` is
+    inserted as it is, never expanded.
+    """
+    pattern = re.compile(r"\{(" + "|".join(map(re.escape, values)) + r")\}")
+    return pattern.sub(lambda match: values[match.group(1)], template)
 
 
 class TemplateTechnique(Technique):
