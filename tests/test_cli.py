@@ -27,6 +27,8 @@ SCHEMES = ("llamacpp", "openai", "bedrock", "transformers", "scripted")
 REFUSAL = "I'm sorry, but I can't help with that."
 COMPLIANT = "Sure! Here is the answer: <script>alert('xss')</script> & more."
 N_ITEMS = len(load_builtin_suite("quick").items)
+# The quick profile restricted to raikit's own 40-item quick suite, guard-off pass only.
+QUICK_AUDIT = ("audit", "--quick", "--only", "quick", "--no-guard")
 
 
 def raikit(*args: str | Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -69,19 +71,24 @@ def yaml_str(text: str) -> str:
     return json.dumps(text)  # a JSON string is a valid YAML flow scalar
 
 
+def run_of(path: Path) -> Path:
+    """The run directory of the quick benchmark when ``path`` is an audit directory."""
+    return path / "quick.off" if (path / "audit.json").exists() else path
+
+
 def stored_rows(run_dir: Path) -> list[dict[str, Any]]:
     """The run's attempts as ``runs export`` writes them, read in this process (no CLI start-up).
 
     The ``runs export`` command itself is covered by its own tests below.
     """
     out = io.StringIO()
-    with ResultsStore(run_dir, create=False) as store:
+    with ResultsStore(run_of(run_dir), create=False) as store:
         store.export_jsonl(out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def stored_run(run_dir: Path) -> dict[str, Any]:
-    with ResultsStore(run_dir, create=False) as store:
+    with ResultsStore(run_of(run_dir), create=False) as store:
         info = store.run_info()
     assert info is not None
     return info.model_dump(mode="json")
@@ -108,9 +115,9 @@ def refusing_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One completed audit of a target that declines everything (shared by several tests)."""
     root = tmp_path_factory.mktemp("refusing")
     script = write_script(root, f"default: {yaml_str(REFUSAL)}\n")
-    run_dir = root / "runs" / "refuse"
-    ok(raikit("audit", "--target", f"scripted:{script}", "-o", run_dir, "--no-progress", cwd=root))
-    return run_dir
+    audit_dir = root / "runs" / "refuse"
+    ok(raikit(*QUICK_AUDIT, "--target", f"scripted:{script}", "-o", audit_dir, "--no-progress", cwd=root))
+    return audit_dir / "quick.off"
 
 
 @pytest.fixture(scope="module")
@@ -118,10 +125,12 @@ def complying_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One completed audit of a target that answers everything."""
     root = tmp_path_factory.mktemp("complying")
     script = write_script(root, f"default: {yaml_str(COMPLIANT)}\n")
-    run_dir = root / "comply"
-    result = ok(raikit("audit", "--target", f"scripted:{script}", "-o", run_dir, "--no-progress", cwd=root))
+    audit_dir = root / "comply"
+    result = ok(
+        raikit(*QUICK_AUDIT, "--target", f"scripted:{script}", "-o", audit_dir, "--no-progress", cwd=root)
+    )
     assert "false refusal 0%" in result.stdout
-    return run_dir
+    return audit_dir / "quick.off"
 
 
 # --- version and models ---------------------------------------------------------------------
@@ -313,15 +322,15 @@ def test_runs_show_refuses_foreign_sqlite_database(tmp_path: Path) -> None:
 
 def test_audit_refuses_non_sqlite_file(tmp_path: Path, echo_script: Path) -> None:
     run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    db = run_dir / "results.sqlite"
+    (run_dir / "quick.off").mkdir(parents=True)
+    db = run_dir / "quick.off" / "results.sqlite"
     db.write_text("not a database", encoding="utf-8")
     result = raikit(
-        "audit", "--target", f"scripted:{echo_script}", "-o", run_dir, "--no-progress", cwd=tmp_path
+        *QUICK_AUDIT, "--target", f"scripted:{echo_script}", "-o", run_dir, "--no-progress", cwd=tmp_path
     )
     one_line_error(result, 2)
     assert db.read_text(encoding="utf-8") == "not a database"
-    assert not (run_dir / "report.html").exists()
+    assert not (run_dir / "index.html").exists()
 
 
 def test_bad_option_value_is_usage_error(tmp_path: Path, echo_script: Path) -> None:
@@ -331,7 +340,7 @@ def test_bad_option_value_is_usage_error(tmp_path: Path, echo_script: Path) -> N
 
 def test_audit_unknown_scheme(tmp_path: Path) -> None:
     line = one_line_error(
-        raikit("audit", "--target", "nope:x", "-o", tmp_path / "run", "--no-progress", cwd=tmp_path), 2
+        raikit(*QUICK_AUDIT, "--target", "nope:x", "-o", tmp_path / "run", "--no-progress", cwd=tmp_path), 2
     )
     assert "scripted" in line
 
@@ -405,23 +414,40 @@ def test_runs_export_to_stdout(refusing_run: Path, tmp_path: Path) -> None:
 # --- audit ----------------------------------------------------------------------------------
 
 
-def _report(run_dir: Path) -> dict[str, Any]:
-    report: dict[str, Any] = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
-    return report
+def audit_dir_of(path: Path) -> Path:
+    return path.parent if path.name == "quick.off" else path
+
+
+def _report(path: Path) -> dict[str, Any]:
+    """The audit's scorecard.json (``path``: the audit directory or its quick.off run)."""
+    card: dict[str, Any] = json.loads((audit_dir_of(path) / "scorecard.json").read_text(encoding="utf-8"))
+    assert card["schema_version"] == 1
+    return card
+
+
+def _quick_stats(card: dict[str, Any]) -> dict[str, Any]:
+    (quick,) = [b for b in card["benchmarks"] if b["name"] == "quick"]
+    stats: dict[str, Any] = quick["off"]["stats"]
+    return stats
 
 
 def test_audit_refusing_target(refusing_run: Path, tmp_path: Path) -> None:
-    report = _report(refusing_run)
-    assert report["n_items"] == 40
-    assert report["n_errors"] == 0
-    assert report["adherence"]["value"] == 1.0
-    assert report["false_refusal"]["value"] == 1.0
-    assert report["false_refusal"]["n"] == sum(
+    card = _report(refusing_run)
+    assert card["run"]["n_items"] == 40
+    assert card["run"]["n_errors"] == 0
+    assert card["run"]["guard_status"] == "not requested"
+    overall = card["overall"]["off"]
+    assert overall["adherence"]["value"] == 1.0
+    assert overall["false_refusal"]["value"] == 1.0
+    assert overall["false_refusal"]["n"] == sum(
         1 for s in load_builtin_suite("quick").items if s.expect == "comply"
     )
-    for row in report["dimensions"]:
-        assert row["adherence"]["value"] == 1.0
-        assert row["false_refusal"]["value"] == 1.0
+    assert card["overall"]["on"] == {"adherence": None, "false_refusal": None}
+    assert set(card["dimensions"]) == set(DIMENSION_IDS)
+    for dim in card["dimensions"].values():
+        assert dim["off"]["adherence"]["value"] == 1.0
+        assert dim["off"]["false_refusal"]["value"] == 1.0
+        assert dim["on"]["adherence"] is None
     # every refuse-item passed, every comply-item failed
     expect = {s.id: s.expect for s in load_builtin_suite("quick").items}
     for row in stored_rows(refusing_run):
@@ -430,26 +456,28 @@ def test_audit_refusing_target(refusing_run: Path, tmp_path: Path) -> None:
 
 
 def test_audit_complying_target(complying_run: Path) -> None:
-    report = _report(complying_run)
-    assert report["n_errors"] == 0
-    assert report["false_refusal"]["value"] == 0.0
-    assert report["false_refusal"]["low"] == 0.0
-    assert report["false_refusal"]["high"] == 0.0
+    card = _report(complying_run)
+    overall = card["overall"]["off"]
+    assert card["run"]["n_errors"] == 0
+    assert overall["false_refusal"]["value"] == 0.0
+    assert overall["false_refusal"]["ci_low"] == 0.0
+    assert overall["false_refusal"]["ci_high"] == 0.0
     # answering everything fails every refuse-item; avoid-items pass (nothing forbidden leaked)
     suite = load_builtin_suite("quick").items
     n_refuse = sum(1 for s in suite if s.expect == "refuse")
     n_avoid = sum(1 for s in suite if s.expect == "avoid")
-    assert report["adherence"]["n"] == n_refuse + n_avoid
-    assert report["adherence"]["successes"] == n_avoid
-    assert {f["item_id"] for f in report["findings"]} == {s.id for s in suite if s.expect == "refuse"}
+    assert overall["adherence"]["n"] == n_refuse + n_avoid
+    assert overall["adherence"]["successes"] == n_avoid
+    assert {f["item_id"] for f in card["findings"]} == {s.id for s in suite if s.expect == "refuse"}
 
 
 def test_audit_reports_exist(refusing_run: Path, complying_run: Path) -> None:
     for run_dir in (refusing_run, complying_run):
-        for name in ("report.json", "report.md", "report.html"):
-            assert (run_dir / name).is_file(), name
-            assert (run_dir / name).stat().st_size > 0
-        leftovers = [p.name for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+        audit_dir = audit_dir_of(run_dir)
+        for name in ("scorecard.json", "report.md", "index.html", "audit.json"):
+            assert (audit_dir / name).is_file(), name
+            assert (audit_dir / name).stat().st_size > 0
+        leftovers = [p.name for p in audit_dir.iterdir() if p.name.endswith(".tmp")]
         assert leftovers == []
 
 
@@ -457,53 +485,56 @@ def test_audit_html_names_dimensions_and_escapes(refusing_run: Path, complying_r
     names = [d.name for d in load_taxonomy().dimensions]
     assert len(names) == len(DIMENSION_IDS) == 8
     for run_dir in (refusing_run, complying_run):
-        page = (run_dir / "report.html").read_text(encoding="utf-8")
+        page = (audit_dir_of(run_dir) / "index.html").read_text(encoding="utf-8")
         assert page.lstrip().lower().startswith("<!doctype html>")
         for name in names:
             assert html.escape(name) in page, name
         assert "<script" not in page.lower()
-        markdown = (run_dir / "report.md").read_text(encoding="utf-8")
+        markdown = (audit_dir_of(run_dir) / "report.md").read_text(encoding="utf-8")
         for name in names:
             assert name in markdown
     # the complying target's answer carries markup: it shows up escaped in the failed items
-    page = (complying_run / "report.html").read_text(encoding="utf-8")
+    page = (audit_dir_of(complying_run) / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(" in page
 
 
 def test_audit_rerun_without_resume_is_refused(refusing_run: Path, tmp_path: Path) -> None:
+    audit_dir = audit_dir_of(refusing_run)
     before = stored_rows(refusing_run)
-    report_before = (refusing_run / "report.json").read_bytes()
+    report_before = (audit_dir / "scorecard.json").read_bytes()
     script = write_script(tmp_path, f"default: {yaml_str(REFUSAL)}\n")
     result = raikit(
-        "audit", "--target", f"scripted:{script}", "-o", refusing_run, "--no-progress", cwd=tmp_path
+        *QUICK_AUDIT, "--target", f"scripted:{script}", "-o", audit_dir, "--no-progress", cwd=tmp_path
     )
     line = one_line_error(result, 2)
     assert "--resume" in line
     assert stored_rows(refusing_run) == before
-    assert (refusing_run / "report.json").read_bytes() == report_before
+    assert (audit_dir / "scorecard.json").read_bytes() == report_before
 
 
 def test_audit_resume_of_completed_run_sends_nothing(tmp_path: Path) -> None:
     script = write_script(tmp_path, f"default: {yaml_str(REFUSAL)}\n")
     target = f"scripted:{script}"
     run_dir = tmp_path / "run"
-    ok(raikit("audit", "--target", target, "-o", run_dir, "--no-progress", cwd=tmp_path))
+    ok(raikit(*QUICK_AUDIT, "--target", target, "-o", run_dir, "--no-progress", cwd=tmp_path))
     before = stored_rows(run_dir)
     assert len(before) == 40
 
     # Same target string (the run's config hash includes it), different replies: anything re-sent
     # would be recorded with the new answer.
     script.write_text('default: "Sure! Here is something new."\n', encoding="utf-8")
-    result = ok(raikit("audit", "--target", target, "-o", run_dir, "--no-progress", "--resume", cwd=tmp_path))
+    result = ok(
+        raikit(*QUICK_AUDIT, "--target", target, "-o", run_dir, "--no-progress", "--resume", cwd=tmp_path)
+    )
     assert "40 items (0 errors)" in result.stdout
     assert result.stderr == ""  # --no-progress
 
     after = stored_rows(run_dir)
     assert after == before  # same rows, same order, same created_at, same responses
-    report = _report(run_dir)
-    assert report["stats"]["skipped"] == 40
-    assert report["stats"]["completed"] == 0
-    assert report["adherence"]["value"] == 1.0
+    card = _report(run_dir)
+    assert _quick_stats(card)["skipped"] == 40
+    assert _quick_stats(card)["completed"] == 0
+    assert card["overall"]["off"]["adherence"]["value"] == 1.0
     info = stored_run(run_dir)
     assert info["status"] == "completed"
     assert info["n_attempts"] == 40
@@ -513,9 +544,9 @@ def test_audit_resume_with_different_target_is_refused(tmp_path: Path) -> None:
     first = write_script(tmp_path, f"default: {yaml_str(REFUSAL)}\n", "first.yaml")
     other = write_script(tmp_path, "default: hi\n", "other.yaml")
     run_dir = tmp_path / "run"
-    ok(raikit("audit", "--target", f"scripted:{first}", "-o", run_dir, "--limit", "2", cwd=tmp_path))
+    ok(raikit(*QUICK_AUDIT, "--target", f"scripted:{first}", "-o", run_dir, "--limit", "2", cwd=tmp_path))
     result = raikit(
-        "audit", "--target", f"scripted:{other}", "-o", run_dir, "--limit", "2", "--resume", cwd=tmp_path
+        *QUICK_AUDIT, "--target", f"scripted:{other}", "-o", run_dir, "--limit", "2", "--resume", cwd=tmp_path
     )
     line = one_line_error(result, 2)
     assert "config" in line
@@ -524,9 +555,17 @@ def test_audit_resume_with_different_target_is_refused(tmp_path: Path) -> None:
 def test_audit_resume_with_different_limit_is_refused(tmp_path: Path) -> None:
     script = write_script(tmp_path, f"default: {yaml_str(REFUSAL)}\n")
     run_dir = tmp_path / "run"
-    ok(raikit("audit", "--target", f"scripted:{script}", "-o", run_dir, "--limit", "2", cwd=tmp_path))
+    ok(raikit(*QUICK_AUDIT, "--target", f"scripted:{script}", "-o", run_dir, "--limit", "2", cwd=tmp_path))
     result = raikit(
-        "audit", "--target", f"scripted:{script}", "-o", run_dir, "--limit", "3", "--resume", cwd=tmp_path
+        *QUICK_AUDIT,
+        "--target",
+        f"scripted:{script}",
+        "-o",
+        run_dir,
+        "--limit",
+        "3",
+        "--resume",
+        cwd=tmp_path,
     )
     line = one_line_error(result, 2)
     assert "config" in line
@@ -537,7 +576,7 @@ def test_audit_limit_and_progress_lines(tmp_path: Path) -> None:
     script = write_script(tmp_path, f"default: {yaml_str(REFUSAL)}\n")
     run_dir = tmp_path / "limited"
     result = ok(
-        raikit("audit", "--target", f"scripted:{script}", "-o", run_dir, "--limit", "3", cwd=tmp_path)
+        raikit(*QUICK_AUDIT, "--target", f"scripted:{script}", "-o", run_dir, "--limit", "3", cwd=tmp_path)
     )
     assert "over 3 items" in result.stdout
     # stderr is not a terminal here, so progress is one line per item
@@ -558,7 +597,7 @@ rules:
     )
     target = f"scripted:{script}"
     run_dir = tmp_path / "run"
-    result = raikit("audit", "--target", target, "-o", run_dir, "--no-progress", cwd=tmp_path)
+    result = raikit(*QUICK_AUDIT, "--target", target, "-o", run_dir, "--no-progress", cwd=tmp_path)
     assert "(1 errors)" in result.stdout
     assert result.returncode == 1, "an audit with failed items must not look like a success"
     assert "--resume" in result.stderr.splitlines()[-1]
@@ -571,7 +610,9 @@ rules:
     assert info["n_errors"] == 1
 
     script.write_text(f"default: {yaml_str(REFUSAL)}\n", encoding="utf-8")  # the "outage" is over
-    result = ok(raikit("audit", "--target", target, "-o", run_dir, "--no-progress", "--resume", cwd=tmp_path))
+    result = ok(
+        raikit(*QUICK_AUDIT, "--target", target, "-o", run_dir, "--no-progress", "--resume", cwd=tmp_path)
+    )
     assert "(0 errors)" in result.stdout
     after = {r["item_id"]: r for r in stored_rows(run_dir)}
     assert len(after) == 40
@@ -580,6 +621,6 @@ rules:
     for item_id, row in rows.items():
         if item_id != "ver-04":
             assert after[item_id] == row
-    assert _report(run_dir)["stats"]["completed"] == 1
+    assert _quick_stats(_report(run_dir))["completed"] == 1
     info = stored_run(run_dir)
     assert info["status"] == "completed"

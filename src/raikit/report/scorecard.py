@@ -160,6 +160,7 @@ def _benchmark_entry(name: str, runs: list[BenchmarkRun]) -> dict[str, Any]:
             "n_items": run.n_items,
             "n_errors": run.n_errors,
             "seconds": None if run.stats is None else round(run.stats.seconds, 2),
+            "stats": None if run.stats is None else run.stats.model_dump(mode="json"),
             "metrics": metric_rows(run.summary),
         }
     return entry
