@@ -88,9 +88,18 @@ def test_output_is_non_empty_differs_from_input_and_has_declared_kind(technique_
             assert result.image.png().startswith(b"\x89PNG")
 
 
+@pytest.fixture(scope="module")
+def fresh_library() -> TechniqueLibrary:
+    """A second library, built independently of the default one."""
+    return TechniqueLibrary()
+
+
 @pytest.mark.parametrize("technique_id", IDS)
-def test_deterministic_for_a_seed_across_library_instances(technique_id: str):
-    fresh = TechniqueLibrary().get(technique_id)
+def test_deterministic_for_a_seed_across_library_instances(
+    technique_id: str, fresh_library: TechniqueLibrary
+):
+    fresh = fresh_library.get(technique_id)
+    assert fresh is not get_technique(technique_id)
     technique = get_technique(technique_id)
     for seed in (0, 7):
         assert _fingerprint(technique.apply(PROBES[0], seed=seed)) == _fingerprint(
