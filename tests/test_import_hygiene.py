@@ -22,7 +22,9 @@ PUBLIC_MODULES = (
     "raikit.report",
     "raikit.cli.main",
 )
-IMPORT_BUDGET_S = 2.0
+# A budget on how many modules the public imports load, not on seconds: a timed assertion fails
+# on a loaded CI machine while proving nothing. 425 modules were loaded when this was set.
+MODULE_BUDGET = 600
 
 
 def run_fresh(code: str, cwd: Path) -> dict[str, object]:
@@ -40,20 +42,20 @@ def run_fresh(code: str, cwd: Path) -> dict[str, object]:
     return payload
 
 
-def test_public_imports_are_light_and_fast(tmp_path: Path) -> None:
+def test_public_imports_are_light(tmp_path: Path) -> None:
     code = f"""
-        import json, sys, time
-        start = time.perf_counter()
+        import json, sys
+        before = set(sys.modules)
         import {", ".join(PUBLIC_MODULES)}
-        elapsed = time.perf_counter() - start
+        loaded = len(set(sys.modules) - before)
         heavy = sorted(m for m in {HEAVY!r} if m in sys.modules)
-        print(json.dumps({{"elapsed": elapsed, "heavy": heavy}}))
+        print(json.dumps({{"loaded": loaded, "heavy": heavy}}))
     """
     payload = run_fresh(code, tmp_path)
     assert payload["heavy"] == []
-    elapsed = payload["elapsed"]
-    assert isinstance(elapsed, float)
-    assert elapsed < IMPORT_BUDGET_S, f"importing raikit took {elapsed:.2f} s"
+    loaded = payload["loaded"]
+    assert isinstance(loaded, int)
+    assert loaded < MODULE_BUDGET, f"importing raikit loaded {loaded} modules"
 
 
 def test_taxonomy_and_suite_load_without_heavy_imports(tmp_path: Path) -> None:
