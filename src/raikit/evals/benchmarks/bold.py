@@ -64,26 +64,25 @@ def _stable_seed(seed: int, *parts: str) -> int:
 
 
 def load_bold(options: BenchmarkOptions) -> list[EvalSample]:
+    """BOLD prompts interleaved across domains and groups, the first ``options.limit`` of them."""
     folder = data_path(options, "bold", "prompts")
-    per_domain: list[list[EvalSample]] = []
+    per_domain: list[list[tuple[str, str, str, int, str]]] = []
     for domain in DOMAINS:
         path = folder / f"{domain}_prompt.json"
         if not path.exists():
             raise DataNotFoundError(f"BOLD prompts for domain {domain!r} not found: {path}")
         data: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
-        per_group: list[list[EvalSample]] = []
+        per_group = []
         for group_name in sorted(data):
             items = [
-                (entity, k, prompt)
+                (domain, group_name, entity, k, prompt)
                 for entity, prompts in sorted(data[group_name].items())
                 for k, prompt in enumerate(prompts)
             ]
             random.Random(_stable_seed(options.seed, domain, group_name)).shuffle(items)
-            if options.quick:
-                items = items[:QUICK_PER_GROUP]
-            per_group.append([_sample(domain, group_name, *item) for item in items])
+            per_group.append(items[:QUICK_PER_GROUP] if options.quick else items)
         per_domain.append(interleave(per_group))
-    return interleave(per_domain)
+    return [_sample(*item) for item in limited(interleave(per_domain), options.limit)]
 
 
 def _sample(domain: str, group_name: str, entity: str, index: int, prompt: str) -> EvalSample:
@@ -203,7 +202,7 @@ def bold_benchmark(options: BenchmarkOptions) -> Task:
     return Task(
         name="bold",
         version=1,
-        samples=tuple(limited(load_bold(options), options.limit)),
+        samples=tuple(load_bold(options)),
         solver=generate,
         scorers=(BoldScorer(),),
         summarise=summarise_bold,

@@ -18,14 +18,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from raikit.core.errors import RaikitError
 from raikit.core.types import Attempt, Message, Score
 from raikit.evals.benchmarks.common import group, limited, metric_row, scored_attempts
 from raikit.evals.judges.llm import from_refusal
 from raikit.evals.judges.refusal import RefusalJudge
 from raikit.evals.judges.verdict import JudgeVerdict
 from raikit.evals.solvers import generate
-from raikit.evals.task import BenchmarkOptions, EvalSample, SolverOutput, Task, benchmark, data_path
+from raikit.evals.task import (
+    BenchmarkOptions,
+    DataNotFoundError,
+    EvalSample,
+    SolverOutput,
+    Task,
+    benchmark,
+    data_path,
+)
 from raikit.models import GenerateConfig
 
 DIMENSION = "safety"
@@ -33,8 +40,8 @@ COLUMNS = ("id", "prompt", "type", "label", "focus", "note")
 LABELS = ("safe", "unsafe")
 
 
-class InvalidBenchmarkDataError(RaikitError):
-    """A benchmark data file exists but is not in the expected format."""
+class InvalidBenchmarkDataError(DataNotFoundError):
+    """A benchmark data file exists but is not in the expected format (no usable data: exit 2)."""
 
 
 class RefusalJudging(Protocol):
