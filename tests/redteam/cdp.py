@@ -49,13 +49,18 @@ class Page:
         return result["result"].get("value")
 
     def wait(self, expression: str, timeout: float = 60.0) -> Any:
+        """Poll until ``expression`` is truthy; errors (a page still loading) count as not yet."""
         deadline = time.monotonic() + timeout
+        last_error: Exception | None = None
         while True:
-            value = self.eval(expression)
+            try:
+                value = self.eval(expression)
+            except RuntimeError as exc:
+                value, last_error = None, exc
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out waiting for {expression!r}")
+                raise TimeoutError(f"timed out waiting for {expression!r} (last error: {last_error})")
             time.sleep(0.1)
 
     def navigate(self, url: str) -> None:

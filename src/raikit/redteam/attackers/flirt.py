@@ -201,10 +201,15 @@ class FlirtAttacker(_WritingAttacker):
         written = self.write(queue.exemplars, category, parent.exemplar.language, step, chain)
         tries, wins = self.chain_stats.get((category, chain), (0, 0))
         mutate_rate = self.explore if tries and not wins else self.exploit_mutation
-        if written is None:
-            payload, intent, origin, mutate = parent.exemplar.payload, None, "operator", True
+        mutate = rng.random() < mutate_rate
+        if written is not None:
+            (payload, intent), origin = written, "red-lm"
         else:
-            (payload, intent), origin, mutate = written, "red-lm", rng.random() < mutate_rate
+            # Operator fallback: recombine another exemplar's payload with the parent's chain; only
+            # when every such pair has been tried already must the chain itself change.
+            intent, origin = None, "operator"
+            fresh = self._untried_payload(category, chain, rng)
+            payload, mutate = (fresh, mutate) if fresh is not None else (parent.exemplar.payload, True)
         if mutate:
             chain = self.operators.mutate(chain, rng)
         candidate = Exemplar(
@@ -224,6 +229,15 @@ class FlirtAttacker(_WritingAttacker):
             }
         )
         return AttackPlan(step, candidate, origin, result, intent)
+
+    def _untried_payload(self, category: str, chain: tuple[str, ...], rng: random.Random) -> str | None:
+        payloads = [e.payload for e in self.queues[category].exemplars] + [
+            e.payload for e in self.pool[category]
+        ]
+        for payload in rng.sample(payloads, len(payloads)):
+            if Exemplar(payload=payload, category=category, techniques=chain).key not in self.tried:
+                return payload
+        return None
 
     def observe(self, plan_candidate: Exemplar, scored: ScoredExemplar) -> bool:
         super().observe(plan_candidate, scored)
