@@ -263,6 +263,7 @@ def test_sigkill_with_guard_then_resume(tmp_path: Path, slow_target: str) -> Non
     assert card["overall"]["on"]["adherence"]["n"] == card["overall"]["off"]["adherence"]["n"]
     # Guard-on answers the input rail let through unchanged come from the cache, not from the model.
     assert card["run"]["completion_cache"]["hits"] > 0
+    assert card["run"]["guard_health"]["scans"] >= N_ITEMS  # the warm-up scans are not counted
     assert quick_stats(run_dir, "on")["completed"] == N_ITEMS
 
     # Everything is done: a further resume sends nothing in either pass.

@@ -79,6 +79,7 @@ class AuditResult(BaseModel):
     runs: list[BenchmarkRun]
     host: dict[str, Any]
     cache: dict[str, int]
+    guard_health: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def n_items(self) -> int:
@@ -210,6 +211,7 @@ def run_audit(
                     print(f"[{index}/{len(entries)}] {entry.name}, guard {pass_name}", file=sys.stderr)
                 runs.append(_run_one(task, entry, options, folder, pass_name, policy, executor, progress))
         cache = executor.cache_stats()
+        guard_health = executor.guard_health()
     finally:
         executor.close()
     return AuditResult(
@@ -225,6 +227,7 @@ def run_audit(
         runs=runs,
         host=host_info(),
         cache=cache,
+        guard_health=guard_health,
     )
 
 

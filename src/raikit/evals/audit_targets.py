@@ -23,6 +23,9 @@ from raikit.core.errors import StoreError
 from raikit.core.types import Completion, Message, StreamEvent
 from raikit.evals.executors import OnAttempt, WorkSpec, run_on_threads
 from raikit.evals.task import EvalSample, Task
+from raikit.guard.pipeline import Guard, RailResult
+from raikit.guard.target import GuardedTarget
+from raikit.guard.types import ScanContext, ScanInput, Stage
 from raikit.models import GenerateConfig, Target, get_target
 from raikit.models.base import BaseTarget
 from raikit.models.config import RetryPolicy
@@ -108,6 +111,29 @@ class CachingTarget(BaseTarget):
         self.inner.close()
 
 
+class CountingGuard(Guard):
+    """A guard that counts its scans and its scanners' failures (errors and timeouts fail closed)."""
+
+    def __init__(self, policy: str) -> None:
+        super().__init__(policy)
+        self._count_lock = threading.Lock()
+        self.scans = 0
+        self.failures: dict[str, int] = {}
+
+    def reset_counts(self) -> None:
+        with self._count_lock:
+            self.scans = 0
+            self.failures = {}
+
+    def scan(self, data: ScanInput, stage: Stage, context: ScanContext | None = None) -> RailResult:
+        result = super().scan(data, stage, context)
+        with self._count_lock:
+            self.scans += 1
+            for name in result.failed:
+                self.failures[name] = self.failures.get(name, 0) + 1
+        return result
+
+
 class AuditExecutor:
     """Runs every benchmark of an audit on one model instance and one guard instance.
 
@@ -121,7 +147,7 @@ class AuditExecutor:
         self.concurrency = concurrency
         self._inner: Target | None = None
         self._model: CachingTarget | None = None
-        self._guards: dict[str, Any] = {}
+        self._guards: dict[str, CountingGuard] = {}
         self._guarded: dict[str, Target] = {}
 
     def prepare_target(self) -> None:
@@ -130,11 +156,20 @@ class AuditExecutor:
             self._inner = get_target(self.target_string)
 
     def prepare_guard(self, policy: str) -> None:
-        """Build the guard now: an unknown policy fails fast; ``ImportError`` means its extra is missing."""
-        if policy not in self._guards:
-            from raikit.guard.pipeline import Guard
+        """Build and warm up the guard now (its encoders load before the first timed scan).
 
-            self._guards[policy] = Guard(policy)
+        An unknown policy fails fast. ``ImportError`` means the guard's extra is missing: a scanner
+        that cannot be imported would otherwise fail closed and block every request.
+        """
+        if policy in self._guards:
+            return
+        guard = CountingGuard(policy)
+        for rail in (guard.scan_input("warm up"), guard.scan_output("warm up", prompt="warm up")):
+            missing = [r.name for r in rail.scanners if r.error in ("ImportError", "ModuleNotFoundError")]
+            if missing:
+                raise ImportError(f"guard scanners {', '.join(missing)} cannot load their dependencies")
+        guard.reset_counts()
+        self._guards[policy] = guard
 
     def _bare(self) -> CachingTarget:
         if self._model is None:
@@ -147,8 +182,6 @@ class AuditExecutor:
         if guard is None:
             return self._bare()
         if guard not in self._guarded:
-            from raikit.guard.target import GuardedTarget
-
             self.prepare_guard(guard)
             self._guarded[guard] = GuardedTarget(self._bare(), self._guards[guard])
         return self._guarded[guard]
@@ -165,6 +198,15 @@ class AuditExecutor:
             return
         target = self._target_for(spec.guard)
         run_on_threads(target, spec, task, samples, config_hash, on_attempt, self.concurrency)
+
+    def guard_health(self) -> dict[str, Any]:
+        """Scans run by the guards, and scanner errors or timeouts (which fail closed: they block)."""
+        scans = sum(g.scans for g in self._guards.values())
+        failures: dict[str, int] = {}
+        for guard in self._guards.values():
+            for name, count in guard.failures.items():
+                failures[name] = failures.get(name, 0) + count
+        return {"scans": scans, "scanner_failures": failures}
 
     def cache_stats(self) -> dict[str, int]:
         if self._model is None:

@@ -78,6 +78,7 @@ def _run_section(result: AuditResult) -> dict[str, Any]:
         "out_dir": result.out_dir,
         "host": result.host,
         "completion_cache": result.cache,
+        "guard_health": result.guard_health,
     }
 
 
@@ -189,6 +190,12 @@ def _caveats(result: AuditResult) -> list[str]:
         caveats.append(f"Skipped benchmarks (see their reasons below): {', '.join(skipped)}.")
     if result.n_errors:
         caveats.append(f"{result.n_errors} items failed and are left out; rerun with --resume to retry them.")
+    failures = sum(result.guard_health.get("scanner_failures", {}).values())
+    if failures:
+        caveats.append(
+            f"{failures} of {result.guard_health.get('scans')} guard scans had a scanner error or timeout; "
+            "the policy fails closed, so those requests were blocked (scanners time out on a loaded machine)."
+        )
     if result.guard_status == "ran":
         caveats.append(
             "Guard-on answers reuse the model's greedy answers from the guard-off pass when the guard let "
