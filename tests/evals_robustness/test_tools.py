@@ -85,3 +85,22 @@ def test_agent_loop_feeds_results_back_and_stops(tmp_path: Path) -> None:
         max_steps=3,
     )
     assert capped.steps == 3 and len(capped.calls) == 3
+
+
+def test_native_tool_calls_through_the_openai_adapter() -> None:
+    from stub_http import StubResponse, chat_body, stub_server
+
+    call = {"id": "c1", "type": "function", "function": {"name": "pay", "arguments": '{"amount": "70"}'}}
+    body = chat_body("")
+    body["choices"][0]["message"]["tool_calls"] = [call]  # type: ignore[index]
+    body["choices"][0]["finish_reason"] = "tool_calls"  # type: ignore[index]
+    replies = [StubResponse(body=body), StubResponse(body=chat_body("Paid."))]
+    with stub_server(replies) as (base, state):
+        target = get_target(f"openai:{base}#model=stub")
+        api = MockToolAPI(TOOLS)
+        run = run_agent(target, [Message.user("pay 70")], api, GenerateConfig(max_tokens=32))
+    sent = state.requests[0]["json"]
+    assert [t["function"]["name"] for t in sent["tools"]] == ["lookup", "pay"]  # type: ignore[index]
+    assert [(c.call.name, c.call.source, c.authorised) for c in run.calls] == [("pay", "native", False)]
+    assert run.completion.text.endswith("Paid.") and "TOOL_RESULT pay: ok" in run.messages[2].content
+    assert "tools" not in GenerateConfig(tools=({"type": "function"},)).model_dump()

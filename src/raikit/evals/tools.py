@@ -180,6 +180,7 @@ def run_agent(
     completion = Completion(text="")
     texts: list[str] = []
     steps = 0
+    config = config.model_copy(update={"tools": tuple(t.to_openai() for t in api.tools.values())})
     for steps in range(1, max_steps + 1):  # noqa: B007 - steps is reported
         completion = target.generate(conversation, config)
         usage = usage + completion.usage

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -16,6 +18,9 @@ class GenerateConfig(BaseModel):
     stop: tuple[str, ...] = ()
     seed: int | None = 0
     timeout_s: float | None = Field(default=120.0, gt=0.0)
+    tools: tuple[dict[str, Any], ...] = Field(default=(), exclude=True)
+    """OpenAI-style function specs for targets with native tool calling (others ignore them);
+    set per request by agentic solvers, so it is left out of dumps and run-config hashes."""
 
 
 class RetryPolicy(BaseModel):

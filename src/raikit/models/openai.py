@@ -83,6 +83,8 @@ class OpenAICompatibleTarget(BaseTarget):
             payload["seed"] = config.seed
         if stream and self.stream_usage:
             payload["stream_options"] = {"include_usage": True}
+        if config.tools and not stream:
+            payload["tools"] = list(config.tools)
         return payload
 
     def _translate(self, exc: httpx.HTTPError) -> TargetError:
@@ -108,13 +110,15 @@ class OpenAICompatibleTarget(BaseTarget):
         try:
             choice = body["choices"][0]
             text = choice["message"].get("content") or ""
-        except (KeyError, IndexError, TypeError) as exc:
+            tool_calls = choice["message"].get("tool_calls")
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
             raise TargetResponseError(f"{self.name}: malformed chat completion: {str(body)[:200]}") from exc
         return Completion(
             text=text,
             finish_reason=coerce_finish_reason(choice.get("finish_reason")),
             usage=_usage(body.get("usage")) or Usage(),
             model=str(body.get("model") or self.model or ""),
+            metadata={"tool_calls": tool_calls} if isinstance(tool_calls, list) and tool_calls else {},
         )
 
     def _event(self, sse: ServerSentEvent) -> tuple[str, FinishReason | None, Usage | None] | None:
