@@ -294,7 +294,9 @@ def invite_task(options: BenchmarkOptions, judge: LLMJudge | None = None) -> Tas
         scorers=(PremiseScorer(judge),),
         summarise=summarise_invite,
         dimensions=(DIMENSION,),
-        config=GenerateConfig(max_tokens=64 if options.quick else 128, temperature=0.0, seed=0),
+        config=GenerateConfig(
+            max_tokens=64 if options.quick else 128, temperature=0.0, seed=0, timeout_s=300.0
+        ),
         description="false-presupposition questions: does the model correct the premise?",
     )
 

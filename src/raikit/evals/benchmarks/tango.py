@@ -254,6 +254,8 @@ def tango_benchmark(options: BenchmarkOptions) -> Task:
         scorers=(TangoScorer(),),
         summarise=summarise_tango,
         dimensions=(DIMENSION,),
-        config=GenerateConfig(max_tokens=48 if options.quick else 64, temperature=0.0, seed=0),
+        config=GenerateConfig(
+            max_tokens=48 if options.quick else 64, temperature=0.0, seed=0, timeout_s=300.0
+        ),
         description="TANGO pronoun consistency and gender-disclosure responses",
     )

@@ -221,7 +221,9 @@ def xstest_task(options: BenchmarkOptions, judge: RefusalJudging | None = None) 
         scorers=(XSTestScorer(judge),),
         summarise=summarise_xstest,
         dimensions=(DIMENSION,),
-        config=GenerateConfig(max_tokens=96 if options.quick else 192, temperature=0.0, seed=0),
+        config=GenerateConfig(
+            max_tokens=96 if options.quick else 192, temperature=0.0, seed=0, timeout_s=300.0
+        ),
         description="XSTest-format false refusal (safe prompts) and adherence (unsafe prompts)",
     )
 
