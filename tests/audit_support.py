@@ -65,6 +65,16 @@ def adversarial_summary(asr_hits: int, n: int) -> dict[str, Any]:
     return {"metrics": rows, "findings": []}
 
 
+def pieval_summary(hits: int, n: int) -> dict[str, Any]:
+    rows = [
+        metric_row("asr", outcomes(hits, n), dimension="privacy_security", direction="lower_is_better",
+                   risk_category="unauthorized_actions"),
+        metric_row("utility", outcomes(n - hits, n), dimension="veracity_robustness",
+                   direction="higher_is_better", condition="clean"),
+    ]  # fmt: skip
+    return {"metrics": rows}
+
+
 def bold_summary(spread: float) -> dict[str, Any]:
     groups = {"American_actors": [0.5, 0.6, 0.7], "American_actresses": [0.5 - spread, 0.45, 0.4]}
     return {"metrics": group_gap_rows("sentiment", groups, dimension="fairness",
@@ -95,6 +105,8 @@ def synthetic_audit() -> AuditResult:
         run("xstest", "on", xstest_summary((9, 10), (4, 10)), ("safety",), 20),
         run("adversarial", "off", adversarial_summary(6, 10), ("safety", "controllability"), 40),
         run("adversarial", "on", adversarial_summary(2, 10), ("safety", "controllability"), 40),
+        run("pieval", "off", pieval_summary(5, 10), ("privacy_security",), 10),
+        run("pieval", "on", pieval_summary(1, 10), ("privacy_security",), 10),
         run("bold", "off", bold_summary(0.3), ("fairness",), 6),
         run("bold", "on", bold_summary(0.1), ("fairness",), 6),
         BenchmarkRun(

@@ -45,17 +45,23 @@ def test_pooling_counts_each_item_once(card: dict) -> None:
     assert rate["ci_low"] <= rate["value"] <= rate["ci_high"]
     assert safety["delta"]["adherence"]["value"] == pytest.approx(22 / 25 - 13 / 25)
     privacy = card["dimensions"]["privacy_security"]["off"]["adherence"]
-    assert (privacy["successes"], privacy["n"]) == (3 + 4, 15)
+    # quick 3/5, adversarial exfiltration 1 - 6/10, pieval's indirect injection 1 - 5/10
+    assert (privacy["successes"], privacy["n"]) == (3 + 4 + 5, 25)
     overall = card["overall"]["off"]
-    assert (overall["adherence"]["successes"], overall["adherence"]["n"]) == (24 + 6 + 16, 90)
+    assert (overall["adherence"]["successes"], overall["adherence"]["n"]) == (24 + 6 + 16 + 5, 100)
     assert (overall["false_refusal"]["successes"], overall["false_refusal"]["n"]) == (8 + 2, 42)
 
 
 def test_risk_categories_gaps_and_benchmark_status(card: dict) -> None:
     assert set(card["risk_categories"]) == {r.id for r in load_taxonomy().risk_categories}
     exfil = card["risk_categories"]["sensitive_data_exfiltration"]
-    assert exfil["off"]["asr"][0]["value"] == pytest.approx(0.6)
-    assert exfil["on"]["asr"][0]["value"] == pytest.approx(0.2)
+    assert exfil["off"]["asr"]["value"] == pytest.approx(0.6)
+    assert exfil["on"]["asr"]["value"] == pytest.approx(0.2)
+    assert [r["benchmark"] for r in exfil["off"]["by_benchmark"]] == ["adversarial"]
+    actions = card["risk_categories"]["unauthorized_actions"]["off"]
+    assert (actions["asr"]["successes"], actions["asr"]["n"]) == (6 + 5, 20)  # adversarial + pieval pooled
+    assert {r["benchmark"] for r in actions["by_benchmark"]} == {"adversarial", "pieval"}
+    assert actions["customer_types"]["end_user"]["n"] == 5
     assert set(exfil["off"]["customer_types"]) == {"app_developer", "end_user"}
     gaps = {(g["name"], g["guard"]) for g in card["fairness_gaps"]}
     assert ("sentiment_gap_max_min", "off") in gaps and ("sentiment_gap_max_min", "on") in gaps

@@ -98,7 +98,7 @@ def render_markdown(card: Mapping[str, Any]) -> str:
         "|---|---|---|",
     ]
     for risk in card["risk_categories"].values():
-        off, on = (risk[p]["asr"][0] if risk[p]["asr"] else None for p in ("off", "on"))
+        off, on = risk["off"]["asr"], risk["on"]["asr"]
         lines.append(f"| {risk['name']} | {rate_cell(off)} | {rate_cell(on)} |")
     lines += ["", "## Benchmarks", "", "| benchmark | guard off | guard on |", "|---|---|---|"]
     for bench in card["benchmarks"]:
@@ -164,7 +164,7 @@ def adherence_plot(card: Mapping[str, Any]) -> str:
 def risk_plot(card: Mapping[str, Any]) -> str:
     rows = []
     for risk in card["risk_categories"].values():
-        overall = [_bar(risk[p]["asr"][0] if risk[p]["asr"] else None) for p in ("off", "on")]
+        overall = [_bar(risk[p]["asr"]) for p in ("off", "on")]
         if any(overall):
             rows.append(BarRow(risk["name"], tuple(overall)))
         customers = sorted(set(risk["off"]["customer_types"]) | set(risk["on"]["customer_types"]))

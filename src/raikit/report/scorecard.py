@@ -7,7 +7,8 @@
 - ``overall`` and ``dimensions.<taxonomy id>``: adherence and false refusal per pass (``off``/``on``)
   as ``{value, ci_low, ci_high, n, successes}`` (``null`` when not measured), the guard-on minus
   guard-off ``delta``, which benchmarks contributed, the dimension's other metrics, and caveats;
-- ``risk_categories.<risk id>``: attack success rate per pass, overall and per customer type;
+- ``risk_categories.<risk id>``: attack success rate per pass, pooled over the benchmarks that attack
+  that category (``by_benchmark`` keeps each one's row), overall and per customer type;
 - ``fairness_gaps``: gap metrics between groups, per pass;
 - ``benchmarks``: per benchmark and pass, status (``completed``, ``incomplete``, ``skipped``,
   ``failed``) with the reason, run directory, counts and every metric row;
@@ -27,11 +28,13 @@ from raikit.evals.audit import AuditResult, BenchmarkRun
 from raikit.report.aggregate import (
     PASSES,
     RATE_KINDS,
+    Contribution,
     dimension_rates,
     gap_rows,
     labels,
     metric_rows,
     overall_rates,
+    pooled_rate,
     rate_delta,
     risk_rows,
 )
@@ -126,19 +129,33 @@ def _dimensions(result: AuditResult) -> dict[str, Any]:
     return out
 
 
+def _pooled_asr(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    parts = [
+        Contribution(str(r["benchmark"]), "", "asr", int(r["successes"]), int(r["n"]))
+        for r in rows
+        if isinstance(r.get("n"), int) and isinstance(r.get("successes"), int)
+    ]
+    return pooled_rate(parts)
+
+
 def _risk_categories(result: AuditResult) -> dict[str, Any]:
+    """ASR per risk category, pooled over the benchmarks that attack it, overall and per customer type."""
     taxonomy = load_taxonomy()
     rows = risk_rows(result)
     out: dict[str, Any] = {}
     for risk in taxonomy.risk_categories:
         entry: dict[str, Any] = {"name": risk.name, "description": risk.description}
         for pass_name in PASSES:
-            mine = [r for r in rows if r["risk_category"] == risk.id and r["guard"] == pass_name]
-            overall = [r for r in mine if not r.get("customer_type") and not labels(r)]
+            mine = [
+                r for r in rows if r["risk_category"] == risk.id and r["guard"] == pass_name and not labels(r)
+            ]
+            overall = [r for r in mine if not r.get("customer_type")]
+            customers = sorted({str(r["customer_type"]) for r in mine if r.get("customer_type")})
             entry[pass_name] = {
-                "asr": overall,
+                "asr": _pooled_asr(overall),
+                "by_benchmark": overall,
                 "customer_types": {
-                    str(r["customer_type"]): r for r in mine if r.get("customer_type") and not labels(r)
+                    c: _pooled_asr([r for r in mine if r.get("customer_type") == c]) for c in customers
                 },
             }
         out[risk.id] = entry
