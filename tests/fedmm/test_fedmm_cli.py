@@ -38,11 +38,25 @@ def completed_ids(run_dir: Path) -> dict[str, str]:
 
 @pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # Ray's start-up alone takes minutes on a 2-core machine shared with other jobs
 def test_run_trains_with_flower_and_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = raikit(
-        "fedmm", "run", *TINY, "--strategy", "fedprox", "--missing-modality", "0.3", "--missing-labels", "0.2",
-        "--label-noise", "0.1", "--executor", "local", "-o", str(out),
+        "fedmm",
+        "run",
+        *TINY,
+        "--strategy",
+        "fedprox",
+        "--missing-modality",
+        "0.3",
+        "--missing-labels",
+        "0.2",
+        "--label-noise",
+        "0.1",
+        "--executor",
+        "local",
+        "-o",
+        str(out),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "accuracy" in result.stdout
@@ -56,20 +70,53 @@ def test_run_trains_with_flower_and_writes_the_report(tmp_path: Path) -> None:
     page = (out / "index.html").read_text()
     assert "<svg" in page and "<script" not in page and 'id="accuracy"' in page
     # Resuming a finished run does not train again.
-    again = raikit("fedmm", "run", *TINY, "--strategy", "fedprox", "--missing-modality", "0.3",
-                   "--missing-labels", "0.2", "--label-noise", "0.1", "-o", str(out), "--resume", timeout=60)
+    again = raikit(
+        "fedmm",
+        "run",
+        *TINY,
+        "--strategy",
+        "fedprox",
+        "--missing-modality",
+        "0.3",
+        "--missing-labels",
+        "0.2",
+        "--label-noise",
+        "0.1",
+        "-o",
+        str(out),
+        "--resume",
+        timeout=60,
+    )
     assert again.returncode == 0, again.stderr[-2000:]
     assert json.loads((out / "results.json").read_text())["accuracy"] == summary["accuracy"]
 
 
 @pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # Ray's start-up alone takes minutes on a 2-core machine shared with other jobs
 def test_sweep_resumes_after_a_kill(tmp_path: Path) -> None:
     out = tmp_path / "sweep"
-    grid = ["fedmm", "sweep", *TINY, "--strategies", "fedavg,fedopt", "--fusions", "attention,late",
-            "--corruptions", "label-noise", "--rates", "0,0.5", "--seeds", "0", "-o", str(out)]
+    grid = [
+        "fedmm",
+        "sweep",
+        *TINY,
+        "--strategies",
+        "fedavg,fedopt",
+        "--fusions",
+        "attention,late",
+        "--corruptions",
+        "label-noise",
+        "--rates",
+        "0,0.5",
+        "--seeds",
+        "0",
+        "-o",
+        str(out),
+    ]
     # 2 strategies x 2 rates + late fusion x 2 rates + 2 single-modality baselines = 8 experiments
-    proc = subprocess.Popen([*RAIKIT, *grid], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [*RAIKIT, *grid], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 240
         while len(completed_ids(out)) < 2:
@@ -102,7 +149,10 @@ def test_sweep_resumes_after_a_kill(tmp_path: Path) -> None:
         (["run", "--missing-labels", "1.5"], "--missing-labels"),
         (["run", "--dataset", "nope"], "unknown dataset 'nope'"),
         (["run", "--dataset", "synthetic", "--modalities", "a,zzz"], "no modality zzz"),
-        (["run", "--dataset", "synthetic", "--modalities", "a", "--missing-modality", "0.5"], "two modalities"),
+        (
+            ["run", "--dataset", "synthetic", "--modalities", "a", "--missing-modality", "0.5"],
+            "two modalities",
+        ),
         (["run", "--dataset", "av-digits", "--data-dir", "/nonexistent"], "FSDD recordings not found"),
         (["run", "--strategy", "fedsgd"], "--strategy"),
         (["sweep", "--dataset", "synthetic", "--strategies", "fedavg,fedfoo"], "fedfoo"),
@@ -121,3 +171,20 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], messa
     assert message in stderr
     assert len([line for line in stderr.splitlines() if line.strip()]) == 1
     assert not (out / "results.sqlite").exists()  # nothing stored for a rejected command
+
+
+def test_a_folder_in_use_by_another_sweep_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    from raikit.fedmm.errors import FedMMConfigError
+    from raikit.fedmm.spec import make_spec
+    from raikit.fedmm.sweep import make_sweep_config, run_sweep
+
+    out = tmp_path / "busy"
+    out.mkdir()
+    config = make_sweep_config(base=make_spec(dataset={"name": "synthetic"}, clients=2, rounds=1), seeds=(0,))
+    with (out / ".fedmm.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(FedMMConfigError, match="another raikit fedmm process"):
+            run_sweep(config, out)
+    assert not (out / "results.sqlite").exists()

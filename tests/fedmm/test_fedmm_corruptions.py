@@ -15,12 +15,17 @@ N, K = 20_000, 10
 @pytest.fixture(scope="module")
 def split() -> MultimodalSplit:
     rng = np.random.default_rng(0)
-    features = {"a": rng.normal(size=(N, 4)).astype(np.float32) + 5, "b": rng.normal(size=(N, 3)).astype(np.float32) + 5}
+    features = {
+        "a": rng.normal(size=(N, 4)).astype(np.float32) + 5,
+        "b": rng.normal(size=(N, 3)).astype(np.float32) + 5,
+    }
     return MultimodalSplit(features, rng.integers(0, K, size=N).astype(np.int64))
 
 
 def corrupt(split: MultimodalSplit, drops: bool = False, **rates: object):
-    return corrupt_client(split, CorruptionConfig(**rates), n_classes=K, client_id=1, client_drops_modality=drops, seed=7)
+    return corrupt_client(
+        split, CorruptionConfig(**rates), n_classes=K, client_id=1, client_drops_modality=drops, seed=7
+    )
 
 
 def test_clean_config_changes_nothing(split: MultimodalSplit) -> None:
@@ -84,12 +89,18 @@ def test_combined_corruptions_and_determinism(split: MultimodalSplit) -> None:
     assert abs(data.stats["unlabelled"] / N - 0.4) < 0.02
     assert abs(data.stats["wrong_labels"] / data.label_mask.sum() - 0.4) < 0.02
     again = corrupt(split, **rates)
-    assert np.array_equal(data.labels, again.labels) and np.array_equal(data.modality_mask, again.modality_mask)
-    other = corrupt_client(split, CorruptionConfig(**rates), n_classes=K, client_id=2, client_drops_modality=False, seed=7)
+    assert np.array_equal(data.labels, again.labels) and np.array_equal(
+        data.modality_mask, again.modality_mask
+    )
+    other = corrupt_client(
+        split, CorruptionConfig(**rates), n_classes=K, client_id=2, client_drops_modality=False, seed=7
+    )
     assert not np.array_equal(data.labels, other.labels)  # each client has its own draw
 
 
-@pytest.mark.parametrize("bad", [{"missing_labels": 1.5}, {"label_noise": -0.1}, {"noise_type": "gaussian"}, {"typo": 1}])
+@pytest.mark.parametrize(
+    "bad", [{"missing_labels": 1.5}, {"label_noise": -0.1}, {"noise_type": "gaussian"}, {"typo": 1}]
+)
 def test_bad_corruption_settings(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         CorruptionConfig(**bad)

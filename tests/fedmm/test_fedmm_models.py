@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-torch = pytest.importorskip("torch")
+import torch
 
 from raikit.fedmm.models import FUSIONS, build_model
 from raikit.fedmm.spec import make_spec
@@ -64,7 +63,10 @@ def test_local_training_learns_and_proximal_term_anchors() -> None:
         model.load_state_dict(start.state_dict())
         used, loss = train_local(model, prepared.clients[0], spec, proximal_mu=mu, round_seed=1)
         assert used == len(prepared.clients[0].split) and loss > 0
-        distances[mu] = sum(float((p - q).detach().norm()) for p, q in zip(model.parameters(), start.parameters(), strict=True))
+        distances[mu] = sum(
+            float((p - q).detach().norm())
+            for p, q in zip(model.parameters(), start.parameters(), strict=True)
+        )
         if mu == 0.0:
             after, _ = evaluate(model, prepared.dataset.test)
             assert after > max(before + 0.2, 0.6)
@@ -72,7 +74,13 @@ def test_local_training_learns_and_proximal_term_anchors() -> None:
 
 
 def test_semi_supervised_pseudo_labels_confident_unlabelled_samples() -> None:
-    base = {"dataset": {"name": "synthetic"}, "clients": 2, "alpha": 100.0, "fusion": "late", "local_epochs": 5}
+    base = {
+        "dataset": {"name": "synthetic"},
+        "clients": 2,
+        "alpha": 100.0,
+        "fusion": "late",
+        "local_epochs": 5,
+    }
     supervised = make_spec(**base, corruption={"missing_labels": 0.5})
     semi = make_spec(**base, corruption={"missing_labels": 0.5, "semi_supervised": True})
     client = prepare(supervised).clients[0]

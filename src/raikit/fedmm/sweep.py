@@ -14,9 +14,11 @@ as soon as it finishes, so a killed sweep resumes (``resume=True``) with the exp
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -166,6 +168,24 @@ def _attempt(item: SweepItem, result: ExperimentResult, config_hash: str) -> Att
     )
 
 
+@contextlib.contextmanager
+def _open_store(out_dir: str | Path) -> Iterator[ResultsStore]:
+    """The folder's results store, held exclusively: two processes resuming one folder would both
+    run the missing experiments and the second to finish would be refused by the store."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".fedmm.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FedMMConfigError(
+                f"another raikit fedmm process is writing {folder}; "
+                "wait for it to finish or choose another folder"
+            ) from None
+        with ResultsStore(folder) as store:
+            yield store
+
+
 @dataclass(frozen=True)
 class SweepOutcome:
     """Everything recorded in the output folder (including runs of earlier, interrupted sessions)."""
@@ -205,7 +225,7 @@ def run_sweep(
         raise FedMMConfigError("missing-modality corruption needs a dataset with at least two modalities")
     items = expand(config) + baseline_items(config, modalities)
     by_id = {item.item_id: item for item in items}
-    with ResultsStore(out_dir) as store:
+    with _open_store(out_dir) as store:
         info = store.init_run(
             uuid.uuid4().hex[:12],
             kind=kind,
@@ -262,7 +282,7 @@ def run_single(
     from raikit.fedmm.training import prepare_cached
 
     prepare_cached(spec)  # bad data or settings fail here, before the output folder is touched
-    with ResultsStore(out_dir) as store:
+    with _open_store(out_dir) as store:
         info = store.init_run(
             uuid.uuid4().hex[:12],
             kind="fedmm-run",
