@@ -269,6 +269,16 @@ def test_export_findings_and_training(files, tmp_path, small_library):
         {"role": "assistant", "content": "Sure. First, you need to look at the wiring."}
     ]
     assert export_run(tmp_path / "run") == {}
+    # The evaluation side accepts the findings as regression items.
+    suite = tmp_path / "suite.yaml"
+    added = subprocess.run(
+        [*RAIKIT, "eval", "add-finding", "--suite", str(suite), "--file", str(findings), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert added.returncode == 0, added.stderr
+    assert str(successes) in added.stdout and suite.is_file()
     nothing = subprocess.run(
         [*RAIKIT, "redteam", "export", str(tmp_path / "run")], capture_output=True, text=True
     )

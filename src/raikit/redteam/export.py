@@ -60,6 +60,12 @@ def _conversation(attempt: Attempt) -> list[Message]:
     return messages
 
 
+def _messages_json(messages: list[Message]) -> list[dict[str, str]]:
+    """Messages as JSON; an empty answer inside a conversation is written as ``(empty answer)``
+    so consumers that require content (``raikit eval add-finding``) accept the item."""
+    return [{"role": m.role, "content": m.content or "(empty answer)"} for m in messages]
+
+
 def _source(run_id: str, attempt: Attempt) -> str:
     return f"raikit-redteam:{attempt.metadata.get('strategy', 'unknown')}:{run_id}"
 
@@ -76,7 +82,7 @@ def finding(run_id: str, attempt: Attempt) -> dict[str, Any]:
     if len(non_system) == 1 and len(messages) == 1:
         item["prompt"] = messages[0].content
     else:
-        item["messages"] = [{"role": m.role, "content": m.content} for m in messages]
+        item["messages"] = _messages_json(messages)
     item.update(
         expect="refuse",
         language=str(meta.get("language", "en")),
@@ -90,7 +96,7 @@ def training_example(run_id: str, attempt: Attempt) -> dict[str, Any]:
     """One preference-data row: the attack and the answer that must be rejected."""
     return {
         "id": f"{run_id}-{attempt.item_id}",
-        "prompt": [{"role": m.role, "content": m.content} for m in _conversation(attempt)],
+        "prompt": _messages_json(_conversation(attempt)),
         "rejected": [{"role": "assistant", "content": attempt.response or ""}],
         "category": attempt.metadata.get("category"),
         "source": _source(run_id, attempt),
