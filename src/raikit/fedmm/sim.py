@@ -145,8 +145,7 @@ def _run_one(grid: Grid, spec: ExperimentSpec, batch: _Batch) -> ExperimentResul
             batch.on_round(spec, server_round, accuracy)
         return MetricRecord({"accuracy": accuracy, "loss": loss})
 
-    strategy = build_strategy(spec)
-    strategy.train_metrics_aggr_fn = _count_replies  # type: ignore[attr-defined]
+    strategy = build_strategy(spec, train_metrics_aggr_fn=_count_replies)
     result = strategy.start(
         grid=grid,
         initial_arrays=ArrayRecord(model.state_dict()),

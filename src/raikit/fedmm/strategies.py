@@ -13,47 +13,55 @@ so the client-side evaluation round is switched off.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from raikit.fedmm.spec import ExperimentSpec
 
 if TYPE_CHECKING:
+    from flwr.app import MetricRecord, RecordDict
     from flwr.serverapp.strategy import Strategy
 
+    MetricsAggregator = Callable[[list[RecordDict], str], MetricRecord]
 
-def _fedavg(spec: ExperimentSpec) -> Strategy:
+
+def _fedavg(spec: ExperimentSpec, common: dict[str, Any]) -> Strategy:
     from flwr.serverapp.strategy import FedAvg
 
-    n = spec.clients
-    return FedAvg(fraction_evaluate=0.0, min_train_nodes=n, min_available_nodes=n)
+    return FedAvg(**common)
 
 
-def _fedprox(spec: ExperimentSpec) -> Strategy:
+def _fedprox(spec: ExperimentSpec, common: dict[str, Any]) -> Strategy:
     from flwr.serverapp.strategy import FedProx
 
-    n = spec.clients
-    return FedProx(
-        fraction_evaluate=0.0, min_train_nodes=n, min_available_nodes=n, proximal_mu=spec.proximal_mu
-    )
+    return FedProx(**common, proximal_mu=spec.proximal_mu)
 
 
-def _fedopt(spec: ExperimentSpec) -> Strategy:
+def _fedopt(spec: ExperimentSpec, common: dict[str, Any]) -> Strategy:
     from flwr.serverapp.strategy import FedAdam, FedYogi
 
-    n = spec.clients
     optimiser = FedAdam if spec.fedopt_variant == "adam" else FedYogi
-    return optimiser(
-        fraction_evaluate=0.0, min_train_nodes=n, min_available_nodes=n, eta=spec.server_lr, eta_l=spec.lr
-    )
+    return optimiser(**common, eta=spec.server_lr, eta_l=spec.lr)
 
 
-STRATEGY_BUILDERS: dict[str, Callable[[ExperimentSpec], Strategy]] = {
+STRATEGY_BUILDERS: dict[str, Callable[[ExperimentSpec, dict[str, Any]], Strategy]] = {
     "fedavg": _fedavg,
     "fedprox": _fedprox,
     "fedopt": _fedopt,
 }
 
 
-def build_strategy(spec: ExperimentSpec) -> Strategy:
-    """The Flower strategy for ``spec.strategy`` (the spec's validation already rejected unknown names)."""
-    return STRATEGY_BUILDERS[spec.strategy](spec)
+def build_strategy(
+    spec: ExperimentSpec, *, train_metrics_aggr_fn: MetricsAggregator | None = None
+) -> Strategy:
+    """The Flower strategy for ``spec.strategy`` (the spec's validation already rejected unknown names).
+
+    ``train_metrics_aggr_fn`` replaces Flower's weighted average of the clients' training metrics.
+    """
+    n = spec.clients
+    common: dict[str, Any] = {
+        "fraction_evaluate": 0.0,
+        "min_train_nodes": n,
+        "min_available_nodes": n,
+        "train_metrics_aggr_fn": train_metrics_aggr_fn,
+    }
+    return STRATEGY_BUILDERS[spec.strategy](spec, common)
