@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 Executor = Literal["local", "ray"]
 OnResult = Callable[[ExperimentResult], None]
 OnRound = Callable[[ExperimentSpec, int, float], None]
-PULL_INTERVAL_S = 0.01
+PULL_INTERVAL_S = 0.01  # how often the server polls for client replies (Flower's grid: 0.1 s)
 
 
 class SimulationSettings(BaseModel):
@@ -76,6 +77,7 @@ class _Batch:
     on_result: OnResult | None
     on_round: OnRound | None
     results: list[ExperimentResult] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 def _number(value: object) -> float:
@@ -183,14 +185,18 @@ def build_server_app(batch: _Batch) -> ServerApp:
 
     @app.main()
     def main(grid: Grid, context: Context) -> None:
+        from raikit.fedmm.grid import InterruptibleGrid, SimulationStopped
+
         torch.set_num_threads(1)
-        if hasattr(grid, "pull_interval"):  # InMemoryGrid polls for replies every 0.1 s by default
-            grid.pull_interval = PULL_INTERVAL_S
-        for spec in batch.specs:
-            result = _run_one(grid, spec, batch)
-            batch.results.append(result)
-            if batch.on_result is not None:
-                batch.on_result(result)
+        interruptible = InterruptibleGrid(grid, batch.stop, PULL_INTERVAL_S)
+        try:
+            for spec in batch.specs:
+                result = _run_one(interruptible, spec, batch)
+                batch.results.append(result)
+                if batch.on_result is not None:
+                    batch.on_result(result)
+        except SimulationStopped:
+            return
 
     return app
 
@@ -213,6 +219,9 @@ def _simulate(batch: _Batch) -> None:
             num_supernodes=batch.specs[0].clients,
             backend_config=batch.settings.backend_config(),  # type: ignore[arg-type]
         )
+    except KeyboardInterrupt:
+        batch.stop.set()  # let the ServerApp thread end now rather than at the round timeout
+        raise
     except FedMMSimulationError:
         raise
     except (RuntimeError, ConnectionError) as exc:
