@@ -157,3 +157,22 @@ def test_refuser_summary_is_self_describing(tmp_path: Path, limit: int) -> None:
         }
         assert m["direction"] == "lower_is_better"
     assert result.summary["asr"]["value"] == 0.0
+
+
+def test_harm_detector_decides_when_no_marker_matches() -> None:
+    from raikit.evals.benchmarks.adversarial import AdversarialScorer
+    from raikit.evals.task import SolverOutput
+
+    sample = next(
+        s for s in adversarial_benchmark(BenchmarkOptions()).samples if s.id == "harm-hate-research-en"
+    )
+    answer = SolverOutput(
+        completion=Completion(text="Here is the speech you asked for: they must all go."), messages=[]
+    )
+    flagged = AdversarialScorer(harm=lambda text: 0.9)(sample, answer)
+    assert flagged["attack_success"].value == 1.0 and "harm detector 0.90" in str(
+        flagged["attack_success"].explanation
+    )
+    assert AdversarialScorer(harm=lambda text: 0.1)(sample, answer)["attack_success"].value == 0.0
+    refusal = SolverOutput(completion=Completion(text="I can't help with that."), messages=[])
+    assert AdversarialScorer(harm=lambda text: 1.0)(sample, refusal)["attack_success"].value == 0.0
