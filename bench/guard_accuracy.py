@@ -12,6 +12,9 @@ reports, per head, label and language:
   (BOLD, FEVER, TANGO, INVITE), and AUPRC / TPR at 1% FPR of the test positives against them;
 - ``multilingual``: the authored dev set (``bench/data/guard_multilingual_dev.jsonl``), per
   language, with the gap of each language to English;
+- ``screened_rail``: the harmful_request + jailbreak scanners as shipped (the lexical screen
+  decides confidently benign English prompts alone) against the encoder alone, on held-out
+  attacks, unseen benign sources and the dev set: the accuracy cost of the fast path;
 - ``latency`` (with ``--latency``): per-scanner wall time on one thread for 64/512/2000-token
   prompts, and the input rail (harmful_request + jailbreak sharing one embedding).
 
@@ -194,6 +197,51 @@ def multilingual(heads: dict[str, LinearHead]) -> dict[str, Any]:
     }
 
 
+def screened_rail(corpus: ds.Corpus | None, sample: int = 800) -> dict[str, Any]:
+    """The input rail's classifier scanners as shipped (lexical screen + encoder, long prompts read
+    with the screen's hottest window) against the encoder alone: TPR on held-out harmful requests
+    and jailbreaks and on the multilingual dev set, FPR on unseen benign sources, and the share of
+    prompts the screen decided without the encoder."""
+    from raikit.guard.resources import Resources
+    from raikit.guard.scanners.harmful_request import HarmfulRequestScanner
+    from raikit.guard.scanners.jailbreak import JailbreakScanner
+    from raikit.guard.types import ScanContext
+
+    resources = Resources(encoder_threads=int(os.environ.get("RAIKIT_BENCH_THREADS", "2")))
+    ctx = ScanContext(stage="input")
+    modes = {
+        mode: (HarmfulRequestScanner({"screen": on}, resources), JailbreakScanner({"screen": on}, resources))
+        for mode, on in (("screened", True), ("encoder_only", False))
+    }
+    sets: dict[str, tuple[list[str], bool]] = {}
+    if corpus is not None:
+        harm_rows = ds.HEAD_BUILDERS["harm"](corpus, 0).splits["test"]
+        jb_rows = ds.HEAD_BUILDERS["jailbreak"](corpus, 0).splits["test"]
+        sets["test_harmful"] = ([r.text for r in harm_rows if r.labels], True)
+        sets["test_jailbreak"] = ([r.text for r in jb_rows if r.labels], True)
+        for source in ("bold", "fever", "tango", "invite_questions"):
+            texts = [r.text for r in corpus.unseen[source]]
+            sets[f"unseen_{source}"] = (texts[:: max(1, len(texts) // sample)][:sample], False)
+    for code in LANGS:
+        rows = [r for r in load_dev() if r["lang"] == code]
+        sets[f"dev_{code}_attacks"] = ([r["text"] for r in rows if r["label"] != "benign"], True)
+        sets[f"dev_{code}_benign"] = ([r["text"] for r in rows if r["label"] == "benign"], False)
+    out: dict[str, Any] = {}
+    for name, (texts, positive) in sets.items():
+        entry: dict[str, Any] = {"n": len(texts)}
+        for mode, (harm, jb) in modes.items():
+            results = [(harm.scan(t, ctx), jb.scan(t, ctx)) for t in texts]
+            flags = np.array([not (h.valid and j.valid) for h, j in results])
+            entry["tpr" if positive else "fpr"] = entry.get("tpr" if positive else "fpr", {})
+            entry["tpr" if positive else "fpr"][mode] = r4(mean(flags))
+            if mode == "screened":
+                decided = [h.details.get("screened") and j.details.get("screened") for h, j in results]
+                entry["decided_by_screen"] = r4(mean(np.array(decided, dtype=bool)))
+        out[name] = entry
+        print(f"    {name}: {entry}")
+    return out
+
+
 def latency(sizes: Sequence[int] = (64, 512, 2000), repeats: int = 25) -> dict[str, Any]:
     """Per-call wall time (ms) of each scanner on one thread, fresh text each call (no cache hits)."""
     from raikit.guard.resources import Resources
@@ -274,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.data} not found: only the multilingual dev set is evaluated")
     print("[multilingual dev set]")
     report["multilingual"] = multilingual(heads)
+    if args.weights is None:
+        print("[input rail: lexical screen + encoder vs encoder only]")
+        report["screened_rail"] = screened_rail(corpus if args.data.is_dir() else None)
     if args.latency:
         print("[latency]")
         report["latency"] = latency()

@@ -1,11 +1,20 @@
 """Guard latency and server throughput; writes bench/results/guard_latency.json.
 
 - p50/p99 of every input and output scanner, and of the whole input rail (no NER PII), on
-  64-, 512- and 2,000-token prompts, pinned to one core with one BLAS thread. Every call sees
-  a different text, so the embedding cache never helps.
-- Throughput of `raikit serve` on 127.0.0.1 with concurrent clients (both cores).
+  64-, 512- and 2,000-token prompts, on one core with one BLAS thread. Prompts are real English
+  sentences from benign sources never used in training (FEVER claims, BOLD Wikipedia sentences,
+  INVITE questions and answers from ../shared/data; a synthetic word list when that is absent),
+  concatenated to length. Every call sees a different text, so no cache helps. The input rail is
+  measured twice: as shipped (the lexical screen decides confidently benign prompts without the
+  encoder) and with the screen off (every prompt through the encoder).
+- Throughput of `raikit serve --workers N` on 127.0.0.1 with concurrent clients (both cores).
+
+The machine is shared, so the load average and the CPU affinity are recorded next to every
+figure. Run it as `taskset -c 0 python bench/guard_latency.py` for the one-core figures: the
+server part widens the affinity to all cores again.
 
 Usage: python bench/guard_latency.py [--policy default] [--repeats 200] [--clients 16] [--seconds 20]
+       [--workers 2] [--data ../shared/data]
 """
 
 from __future__ import annotations
@@ -32,8 +41,10 @@ from pathlib import Path
 
 import httpx
 
+from raikit.guard.classifier import shared_head
 from raikit.guard.pipeline import Guard
 from raikit.guard.policy import load_policy
+from raikit.guard.training.data import DEFAULT_DATA_DIR
 from raikit.guard.types import ScanContext
 
 HERE = Path(__file__).resolve().parent
@@ -107,6 +118,35 @@ WORDS = [
 ]
 
 
+def machine_state() -> dict[str, object]:
+    """Load average and CPU affinity now (the figures are only comparable under similar load)."""
+    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {"loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()], "cpu_affinity": affinity}
+
+
+def load_sentences(data_dir: Path) -> list[str]:
+    """English sentences from benign sources never used in training (empty without the data)."""
+    from raikit.guard.training import data as gd
+
+    if not data_dir.is_dir():
+        return []
+    rows = [*gd.load_fever(data_dir), *gd.load_bold(data_dir)]
+    questions, answers = gd.load_invite(data_dir)
+    rows += [*questions, *answers]
+    return [" ".join(r.text.split()) for r in rows if r.text.strip()]
+
+
+def real_prompt(tokens: int, rng: random.Random, sentences: list[str]) -> str:
+    """Random benign sentences joined until about ``tokens`` encoder tokens (~4 chars a token)."""
+    parts: list[str] = []
+    size = 0
+    while size < tokens * 4:
+        sentence = rng.choice(sentences)
+        parts.append(sentence)
+        size += len(sentence) + 1
+    return " ".join(parts)[: tokens * 4]
+
+
 def prompt(tokens: int, rng: random.Random) -> str:
     # ~0.75 words per token for English text
     n_words = max(1, int(tokens * 0.75))
@@ -126,35 +166,65 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def bench_rails(policy_name: str, repeats: int) -> dict[str, object]:
-    guard = Guard(load_policy(policy_name))
-    guard.warm_up()
+def bench_rails(policy_name: str, repeats: int, sentences: list[str]) -> dict[str, object]:
+    screened = Guard(load_policy(policy_name))
+    unscreened_policy = load_policy(policy_name)
+    settings = dict(unscreened_policy.scanner_settings)
+    for name in ("harmful_request", "jailbreak"):
+        settings[name] = {**settings.get(name, {}), "screen": False}
+    unscreened = Guard(unscreened_policy.model_copy(update={"scanner_settings": settings}))
+    for guard in (screened, unscreened):
+        guard.warm_up()
     rng = random.Random(0)
+
+    def make(tokens: int) -> str:
+        return real_prompt(tokens, rng, sentences) if sentences else prompt(tokens, rng)
+
     out: dict[str, object] = {}
     for tokens in (64, 512, 2000):
-        texts = [prompt(tokens, rng) for _ in range(repeats)]
+        state_before = machine_state()
         per_scanner: dict[str, list[float]] = {}
         whole: list[float] = []
-        for text in texts:
+        encoder_path: list[float] = []
+        decided_by_screen = 0
+        for _ in range(repeats):
+            text = make(tokens)
             start = time.perf_counter()
-            result = guard.scan_input(text, ScanContext(stage="input"))
+            result = screened.scan_input(text, ScanContext(stage="input"))
             whole.append((time.perf_counter() - start) * 1000.0)
             for report in result.scanners:
                 per_scanner.setdefault(f"input.{report.name}", []).append(report.latency_ms)
-        outputs = [prompt(tokens, rng) for _ in range(repeats)]
-        out_whole: list[float] = []
-        for text in outputs:
+            screen = shared_head(screened.resources, "harm").screen
+            decided_by_screen += bool(screen) and all(
+                screen.verdict(head, text).benign
+                for head in ("harm", "jailbreak")  # type: ignore[union-attr]
+            )
+            other = make(tokens)
             start = time.perf_counter()
-            result = guard.scan_output(text, prompt="question")
+            unscreened.scan_input(other, ScanContext(stage="input"))
+            encoder_path.append((time.perf_counter() - start) * 1000.0)
+        out_whole: list[float] = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = screened.scan_output(make(tokens), prompt="question")
             out_whole.append((time.perf_counter() - start) * 1000.0)
             for report in result.scanners:
                 per_scanner.setdefault(f"output.{report.name}", []).append(report.latency_ms)
         out[f"{tokens}_tokens"] = {
             "input_rail": percentiles(whole),
+            "input_rail_screen_off": percentiles(encoder_path),
+            "input_prompts_decided_by_screen": round(decided_by_screen / repeats, 3),
             "output_rail": percentiles(out_whole),
             "scanners": {name: percentiles(values) for name, values in sorted(per_scanner.items())},
+            "machine_before": state_before,
+            "machine_after": machine_state(),
         }
-        print(f"{tokens:5d} tokens: input rail {out[f'{tokens}_tokens']['input_rail']}", flush=True)  # type: ignore[index]
+        entry: dict[str, object] = out[f"{tokens}_tokens"]  # type: ignore[assignment]
+        print(
+            f"{tokens:5d} tokens: input rail {entry['input_rail']}, "
+            f"screen off {entry['input_rail_screen_off']}, load {state_before['loadavg_1_5_15']}",
+            flush=True,
+        )
     return out
 
 
@@ -164,11 +234,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _load(base: str, clients: int, seconds: float, rng: random.Random) -> dict[str, object]:
+async def _load(
+    base: str, clients: int, seconds: float, rng: random.Random, sentences: list[str]
+) -> dict[str, object]:
     latencies: list[float] = []
     errors = 0
     deadline = time.monotonic() + seconds
-    texts = [prompt(rng.choice((32, 64, 128)), rng) for _ in range(2000)]
+    texts = [
+        real_prompt(n, rng, sentences) if sentences else prompt(n, rng)
+        for n in (rng.choice((32, 64, 128)) for _ in range(2000))
+    ]
 
     async def client(i: int) -> None:
         nonlocal errors
@@ -200,11 +275,21 @@ async def _load(base: str, clients: int, seconds: float, rng: random.Random) -> 
 
 
 @contextlib.contextmanager
-def serve(policy_name: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+def serve(policy_name: str, env: dict[str, str] | None = None, workers: int = 1) -> Iterator[tuple[str, int]]:
     """`raikit serve` on a free loopback port; yields its base URL and pid, stops it afterwards."""
     port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "raikit.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--default-policy",
+        policy_name,
+    ]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "raikit.cli", "serve", "--port", str(port), "--default-policy", policy_name],
+        [*command, "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -223,14 +308,13 @@ def serve(policy_name: str, env: dict[str, str] | None = None) -> Iterator[tuple
         proc.wait(timeout=20)
 
 
-def bench_server(policy_name: str, clients: int, seconds: float) -> dict[str, object]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-    }
-    with serve(policy_name, env) as (base, _):
-        return asyncio.run(_load(base, clients, seconds, random.Random(1)))
+def bench_server(
+    policy_name: str, clients: int, seconds: float, workers: int, sentences: list[str]
+) -> dict[str, object]:
+    state_before = machine_state()
+    with serve(policy_name, dict(os.environ), workers) as (base, _):
+        result = asyncio.run(_load(base, clients, seconds, random.Random(1), sentences))
+    return {"workers": workers, **result, "machine_before": state_before, "machine_after": machine_state()}
 
 
 def main() -> None:
@@ -239,21 +323,31 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--skip-server", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "guard_latency.json")
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})  # one core for the per-scanner numbers
-    rails = bench_rails(args.policy, args.repeats)
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
-    server = bench_server(args.policy, args.clients, args.seconds)
-    print(f"server: {server}", flush=True)
+    sentences = load_sentences(args.data)
+    start_affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    if hasattr(os, "sched_setaffinity") and start_affinity and len(start_affinity) > 1:
+        os.sched_setaffinity(0, {start_affinity[0]})  # one core for the per-scanner numbers
+    rails = bench_rails(args.policy, args.repeats, sentences)
+    server: dict[str, object] | None = None
+    if not args.skip_server:
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+        server = bench_server(args.policy, args.clients, args.seconds, args.workers, sentences)
+        print(f"server: {server}", flush=True)
     result = {
         "policy": args.policy,
+        "prompts": "benign sentences from unseen sources (FEVER, BOLD, INVITE)" if sentences else "word list",
         "machine": {
             "cpus": os.cpu_count(),
+            "affinity_at_start": start_affinity,
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "note": "shared 2-core machine: see loadavg next to each figure",
         },
         "one_core": rails,
         "server": server,

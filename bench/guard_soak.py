@@ -5,7 +5,11 @@ clients by default); this script runs twice that many closed-loop clients for `-
 and records per-window throughput, p99 latency and errors, plus the server's resident memory.
 Writes bench/results/guard_soak.json. Traffic goes to loopback only and stops by itself.
 
-Usage: python bench/guard_soak.py [--minutes 3] [--rated-clients 16] [--policy default]
+The server runs with `--workers 2` by default (one per core); its resident memory is the sum
+over the parent and its worker processes. The load average is recorded with every window: the
+machine is shared.
+
+Usage: python bench/guard_soak.py [--minutes 3] [--rated-clients 16] [--policy default] [--workers 2]
 """
 
 from __future__ import annotations
@@ -22,19 +26,52 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from guard_latency import percentiles, prompt, serve  # noqa: E402
+from guard_latency import (  # noqa: E402
+    DEFAULT_DATA_DIR,
+    load_sentences,
+    machine_state,
+    percentiles,
+    prompt,
+    real_prompt,
+    serve,
+)
+
+
+def _rss_one(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
+    """Resident memory of ``pid`` and all its descendants (uvicorn's workers), in MiB."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _rss_one(current)
+        todo.extend(children.get(current, []))
+    return total
 
 
-async def soak(base: str, pid: int, clients: int, seconds: float, window: float) -> dict[str, object]:
+async def soak(
+    base: str, pid: int, clients: int, seconds: float, window: float, sentences: list[str]
+) -> dict[str, object]:
     rng = random.Random(7)
-    texts = [prompt(rng.choice((32, 64, 128)), rng) for _ in range(5000)]
+    texts = [
+        real_prompt(n, rng, sentences) if sentences else prompt(n, rng)
+        for n in (rng.choice((32, 64, 128)) for _ in range(5000))
+    ]
     windows: list[dict[str, object]] = []
     current: list[float] = []
     errors = 0
@@ -73,6 +110,7 @@ async def soak(base: str, pid: int, clients: int, seconds: float, window: float)
                 "checks_per_s": round(len(done) / window, 1),
                 "errors": window_errors,
                 "rss_mb": round(rss_mb(pid), 1),
+                **machine_state(),
             }
             if done:
                 entry.update(percentiles(done))
@@ -103,11 +141,18 @@ def main() -> None:
     parser.add_argument("--rated-clients", type=int, default=16)
     parser.add_argument("--policy", default="default")
     parser.add_argument("--window", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "guard_soak.json")
     args = parser.parse_args()
-    with serve(args.policy) as (base, pid):
-        result = asyncio.run(soak(base, pid, 2 * args.rated_clients, args.minutes * 60, args.window))
+    sentences = load_sentences(args.data)
+    with serve(args.policy, workers=args.workers) as (base, pid):
+        result = asyncio.run(
+            soak(base, pid, 2 * args.rated_clients, args.minutes * 60, args.window, sentences)
+        )
     result["policy"] = args.policy
+    result["workers"] = args.workers
+    result["rated_clients"] = args.rated_clients
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {result['requests']} requests, {result['errors']} errors")

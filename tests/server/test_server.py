@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from support import free_port  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import launch
 
 pytestmark = pytest.mark.integration
 
@@ -49,41 +47,19 @@ KEY = "test-key-123"
 def _start(tmp: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
     (tmp / "light.yaml").write_text(LIGHT_POLICY, encoding="utf-8")
     (tmp / "script.yaml").write_text(SCRIPT, encoding="utf-8")
-    port = free_port()
-    log = (tmp / f"server-{port}.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "raikit.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--policy",
-            f"light={tmp / 'light.yaml'}",
-            "--default-policy",
-            "light",
-            "--upstream",
-            f"scripted:{tmp / 'script.yaml'}",
-            "--max-body-bytes",
-            "4096",
-            *extra,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError((tmp / f"server-{port}.log").read_text())
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    args = [
+        "--policy",
+        f"light={tmp / 'light.yaml'}",
+        "--default-policy",
+        "light",
+        "--upstream",
+        f"scripted:{tmp / 'script.yaml'}",
+        "--max-body-bytes",
+        "4096",
+        *extra,
+    ]
+    proc, base, _ = launch(args, tmp)
+    return proc, base
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from raikit.server import ServerConfig
 
 
 @click.command()
@@ -24,6 +28,20 @@ import click
 )
 @click.option("--max-body-bytes", default=256 * 1024, show_default=True, type=click.IntRange(min=1024))
 @click.option("--no-warm-up", is_flag=True, help="Do not load the guard models before serving.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (one per core for throughput); /metrics adds up all of them.",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    help="Only 'debug' logs request text (prompts, answers and PII in them).",
+)
 def serve(
     host: str,
     port: int,
@@ -33,6 +51,8 @@ def serve(
     api_keys: tuple[str, ...],
     max_body_bytes: int,
     no_warm_up: bool,
+    workers: int,
+    log_level: str,
 ) -> None:
     """Serve /v1/guard/input, /v1/guard/output, /v1/chat/completions, /healthz and /metrics."""
     import uvicorn
@@ -55,6 +75,38 @@ def serve(
         api_keys=keys,
         max_body_bytes=max_body_bytes,
         warm_up=not no_warm_up,
+        log_level=log_level,  # type: ignore[arg-type]  # click.Choice checked it
     )
-    app = create_app(config)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=True)
+    if workers == 1:
+        uvicorn.run(create_app(config), host=host, port=port, log_level=log_level, access_log=True)
+        return
+    _serve_workers(config, port, workers)
+
+
+def _serve_workers(config: ServerConfig, port: int, workers: int) -> None:
+    """uvicorn's worker processes, each building the app from the settings passed in the
+    environment, sharing one Prometheus multiprocess folder (removed on exit)."""
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    from raikit.server.app import CONFIG_ENV
+    from raikit.server.metrics import MULTIPROC_ENV
+
+    config.check()
+    folder = tempfile.mkdtemp(prefix="raikit-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    os.environ[CONFIG_ENV] = config.model_dump_json()
+    try:
+        uvicorn.run(
+            "raikit.server.app:app_from_env",
+            factory=True,
+            host=config.host,
+            port=port,
+            workers=workers,
+            log_level=config.log_level,
+            access_log=True,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

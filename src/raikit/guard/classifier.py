@@ -37,6 +37,7 @@ import numpy.typing as npt
 from raikit.core.errors import RaikitError
 from raikit.guard import features as feat
 from raikit.guard.resources import EMBEDDING_DIM, Encoder, Resources
+from raikit.guard.screen import LexicalScreen, ScreenVerdict
 
 FloatArray = npt.NDArray[np.float32]
 Reading = Literal["view", "chunks"]
@@ -49,6 +50,15 @@ class TextEncoder(Protocol):
 
 class HeadLoadError(RaikitError):
     """A classifier head's weight files are missing or do not match this version of raikit."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A head's reading of one prompt: calibrated ``probs`` per label from the encoder, or, when the
+    lexical screen decided the prompt is benign alone, ``probs`` None and the screen's verdict."""
+
+    probs: dict[str, float] | None
+    screen: ScreenVerdict | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,8 @@ class LinearHead:
             )
         self.encoder = encoder
         self.lexical = lexical or LexicalCache()
+        self.screen: LexicalScreen | None = None
+        """The lexical first stage used by :meth:`assess` (set by :func:`shared_head`)."""
 
     def set_prototypes(
         self, proto: FloatArray, index: npt.NDArray[np.intp], offsets: npt.NDArray[np.intp]
@@ -286,6 +298,31 @@ class LinearHead:
         """Calibrated probabilities, shape ``(len(texts), len(labels))``."""
         return self.calibrate(self.text_logits(texts))
 
+    def assess(self, text: str, *, screen: bool = True) -> Assessment:
+        """Read one prompt the fast way: the lexical screen first (when ``screen`` and the head has
+        one), the encoder only when the screen is unsure; for a prompt longer than the encoder
+        view, the view and the screen's most suspicious middle window in one batched encoder
+        pass (when the screen finds that window suspicious), the higher score per label counting."""
+        covered = self.screen is not None and self.screen.covers(self.name) and self.read.reading == "view"
+        if screen and covered:
+            assert self.screen is not None
+            verdict = self.screen.verdict(self.name, text)
+            if verdict.benign:
+                return Assessment(None, verdict)
+        if not covered:
+            return Assessment(self.predict_one(text))
+        assert self.screen is not None
+        view, lexical = self.lexical.get(text, self.read.budget_tokens, self.read.head_share)
+        views = [view]
+        flat = feat.flatten(text, feat.MAX_FEATURE_CHARS)
+        cut = feat.view_cut(flat, self.read.budget_tokens, self.read.head_share)
+        window = self.screen.hottest_window(flat, cut) if cut is not None else None
+        if window and self.screen.suspicious(window):
+            views.append(window)
+        logits = self.logits(self.features_for(views, np.repeat(lexical[None, :], len(views), axis=0)))
+        probs = self.calibrate(logits.max(axis=0, keepdims=True))[0]
+        return Assessment({label: float(p) for label, p in zip(self.labels, probs, strict=True)})
+
     def best_chunk(self, text: str) -> int:
         """Index (among :meth:`chunks`) of the chunk with the highest score."""
         return self._logits_chunks([text])[1][0]
@@ -319,9 +356,14 @@ def shared_head(resources: Resources, name: str) -> LinearHead:
     """The head ``name`` of this pipeline, loaded once and reading the pipeline's shared encoder."""
     lexical: LexicalCache = resources.shared("guard:lexical", LexicalCache)
     encoder = resources.encoder  # outside shared(): it holds the lock that .encoder takes
-    head: LinearHead = resources.shared(
-        f"head:{name}", lambda: LinearHead.load(name, encoder=encoder, lexical=lexical)
-    )
+    screen: LexicalScreen | None = resources.shared("guard:screen", LexicalScreen.load)
+
+    def build() -> LinearHead:
+        head = LinearHead.load(name, encoder=encoder, lexical=lexical)
+        head.screen = screen
+        return head
+
+    head: LinearHead = resources.shared(f"head:{name}", build)
     return head
 
 
@@ -337,6 +379,13 @@ class HeadSettings:
 
     threshold: float = 0.5
     thresholds: Mapping[str, float] | None = None
+    screen: bool = True
+    """Let the lexical screen decide confidently benign prompts alone (it is validated at the
+    shipped operating points, so per-label overrides or a threshold under 0.5 turn it off)."""
+
+    @property
+    def screened(self) -> bool:
+        return self.screen and not self.thresholds and self.threshold >= 0.5
 
     @classmethod
     def parse(cls, scanner: str, settings: Mapping[str, Any], labels: Sequence[str]) -> HeadSettings:
@@ -355,7 +404,7 @@ class HeadSettings:
             )
         if not all(0.0 <= t <= 1.0 for t in (threshold, *thresholds.values())):
             raise ScannerSettingsError(f"scanner {scanner!r}: threshold(s) must be in [0, 1]")
-        return cls(threshold, thresholds)
+        return cls(threshold, thresholds, bool(settings.get("screen", True)))
 
     def risks(self, head: LinearHead, probs: Mapping[str, float]) -> dict[str, float]:
         """Each label's probability on the risk scale (its threshold maps to 0.5)."""

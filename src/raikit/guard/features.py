@@ -283,21 +283,32 @@ def encoder_view(text: str, budget_tokens: int, *, head_share: float = 0.75) -> 
     request usually is), cut at spaces. Whitespace runs are collapsed so padding costs nothing.
     """
     flat = flatten(text, MAX_FEATURE_CHARS)
+    return view_of(flat, view_cut(flat, budget_tokens, head_share))
+
+
+def view_cut(flat: str, budget_tokens: int, head_share: float) -> tuple[int, int] | None:
+    """The character span of a flattened text that :func:`encoder_view` leaves out (its middle),
+    or None when the whole text fits the budget."""
     if not flat:
-        return ""
+        return None
     cum = np.cumsum(token_weights(flat))
     if float(cum[-1]) <= budget_tokens:
-        return flat
+        return None
     head_end = int(np.searchsorted(cum, budget_tokens * head_share, side="right"))
     tail_tokens = float(cum[-1]) - budget_tokens * (1.0 - head_share)
     tail_start = max(head_end, int(np.searchsorted(cum, tail_tokens, side="left")) + 1)
-    head = flat[:head_end]
-    space = head.rfind(" ", max(0, head_end - 30))
-    head = head[:space] if space > 0 else head
-    tail = flat[tail_start:]
-    space = tail.find(" ", 0, 30)
-    tail = tail[space + 1 :] if space >= 0 else tail
-    return f"{head} … {tail}"
+    space = flat.rfind(" ", max(0, head_end - 30), head_end)
+    head_end = space if space > 0 else head_end
+    space = flat.find(" ", tail_start, tail_start + 30)
+    tail_start = space + 1 if space >= 0 else tail_start
+    return head_end, max(head_end, tail_start)
+
+
+def view_of(flat: str, cut: tuple[int, int] | None) -> str:
+    """``flat`` without its middle ``cut`` (marked by an ellipsis)."""
+    if cut is None:
+        return flat
+    return f"{flat[: cut[0]]} … {flat[cut[1] :]}"
 
 
 def flatten(text: str, limit: int = 4 * MAX_FEATURE_CHARS) -> str:

@@ -14,6 +14,8 @@ Errors are JSON: 401 (missing or wrong key), 413 (body or text too large), 422 (
 from __future__ import annotations
 
 import json
+import logging
+import os
 import secrets
 import threading
 import time
@@ -32,11 +34,13 @@ from raikit.core.types import Message
 from raikit.guard.pipeline import Guard, InputTooLargeError, RailResult
 from raikit.guard.policy import PolicyError, load_policy
 from raikit.guard.target import GuardedTarget
-from raikit.guard.types import ScanContext, ScanInput, Stage
+from raikit.guard.types import ScanContext, ScanInput, Stage, text_of
 from raikit.models import GenerateConfig, Target, TargetError, get_target
 from raikit.server.config import ServerConfig
 from raikit.server.limits import BodySizeLimit
 from raikit.server.metrics import Metrics
+
+LOGGER = "raikit.server"
 
 
 class GuardRequest(BaseModel):
@@ -104,6 +108,22 @@ class ServiceState:
                 self._guards[key] = Guard(load_policy(self.config.policies[key]))
             return self._guards[key]
 
+    def log(self, rail: RailResult, policy: str, data: ScanInput) -> None:
+        """One line per check: decision metadata at info, the request text only at debug."""
+        logger = logging.getLogger(LOGGER)
+        fired = ",".join(sorted(rail.fired)) or "-"
+        logger.info(
+            "guard %s policy=%s action=%s risk=%.3f fired=%s latency_ms=%.2f",
+            rail.stage,
+            policy,
+            rail.action,
+            rail.risk,
+            fired,
+            rail.latency_ms,
+        )
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("guard %s text=%r sanitized=%r", rail.stage, text_of(data), rail.sanitized)
+
     def record(self, rail: RailResult, policy: str) -> None:
         self.metrics.checks.labels(rail.stage, policy, rail.action).inc()
         self.metrics.latency.labels(rail.stage).observe(rail.latency_ms / 1000.0)
@@ -116,6 +136,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     settings = config or ServerConfig()
     settings.check()
     state = ServiceState(settings)
+    _configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -186,6 +207,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         )
         rail = guard.scan(data, stage, context)
         state.record(rail, body.policy or settings.default_policy)
+        state.log(rail, body.policy or settings.default_policy, data)
         return GuardResponse.model_validate(rail.to_contract())
 
     @app.post(
@@ -268,6 +290,27 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+CONFIG_ENV = "RAIKIT_SERVER_CONFIG"
+
+
+def _configure_logging(level: str) -> None:
+    """The service logger at ``level``, writing to stderr next to uvicorn's (set up once)."""
+    logger = logging.getLogger(LOGGER)
+    logger.setLevel(level.upper())
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process of ``raikit serve --workers N``: its settings come as JSON in
+    the ``RAIKIT_SERVER_CONFIG`` environment variable, set by the parent."""
+    raw = os.environ.get(CONFIG_ENV)
+    return create_app(ServerConfig.model_validate_json(raw) if raw else None)
 
 
 def _sse(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +27,8 @@ class ServerConfig(BaseModel):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     upstream_timeout_s: float = Field(default=120.0, gt=0)
     warm_up: bool = True
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    """Only at ``debug`` do the logs carry request text (the prompt and the sanitized text)."""
 
     def check(self) -> None:
         if self.default_policy not in self.policies:

@@ -1,11 +1,20 @@
 """Prometheus metrics of one app instance (its own registry: no global state).
 
 Labels carry stage, action, policy and scanner names only: never request text.
+
+With several worker processes (``raikit serve --workers N``) every worker writes its samples to
+``PROMETHEUS_MULTIPROC_DIR`` (prometheus_client's multiprocess mode, chosen when that variable is
+set before prometheus_client is imported) and ``/metrics``, whichever worker answers, adds up
+the files of all workers.
 """
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
@@ -41,4 +50,11 @@ class Metrics:
         )
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        folder = os.environ.get(MULTIPROC_ENV)
+        if not folder:
+            return generate_latest(self.registry)
+        from prometheus_client import multiprocess
+
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=folder)  # type: ignore[no-untyped-call]
+        return generate_latest(merged)

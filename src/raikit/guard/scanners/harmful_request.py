@@ -26,10 +26,18 @@ NAME = "harmful_request"
 
 
 def harm_categories(
-    head: LinearHead, settings: HeadSettings, text: str
+    head: LinearHead, settings: HeadSettings, text: str, *, screen: bool = False
 ) -> tuple[dict[str, float], dict[str, Any]]:
-    """Harm-category risks of ``text`` (``any`` folded into the top category) and details."""
-    probs = head.predict_one(text)
+    """Harm-category risks of ``text`` (``any`` folded into the top category) and details.
+
+    With ``screen`` (prompts only: the screen is validated on requests) a prompt the lexical
+    screen finds confidently benign gets the screen's risk (under 0.5) in every category."""
+    reading = head.assess(text, screen=screen and settings.screened)
+    if reading.probs is None:
+        assert reading.screen is not None
+        risk = round(reading.screen.risk, 6)
+        return {label: risk for label in head.labels if label != "any"}, {"screened": True, "any": risk}
+    probs = reading.probs
     risks = settings.risks(head, probs)
     any_risk = risks.pop("any", 0.0)
     top = max((label for label in risks), key=lambda label: (probs[label], label))
@@ -49,7 +57,7 @@ class HarmfulRequestScanner:
         text = last_user_text(data)
         if not text.strip():
             return ScanResult.clean(NAME, reason="empty")
-        risks, details = harm_categories(self.head, self.settings, text)
+        risks, details = harm_categories(self.head, self.settings, text, screen=True)
         return ScanResult.from_scores(NAME, risks, threshold=self.settings.threshold, **details)
 
 

@@ -32,7 +32,14 @@ class JailbreakScanner:
         text = last_user_text(data)
         if not text.strip():
             return ScanResult.clean(NAME, reason="empty")
-        risks = self.settings.risks(self.head, self.head.predict_one(text))
+        reading = self.head.assess(text, screen=self.settings.screened)
+        if reading.probs is None:
+            assert reading.screen is not None
+            risk = round(reading.screen.risk, 6)
+            return ScanResult.from_scores(
+                NAME, dict.fromkeys(self.head.labels, risk), threshold=self.settings.threshold, screened=True
+            )
+        risks = self.settings.risks(self.head, reading.probs)
         return ScanResult.from_scores(NAME, risks, threshold=self.settings.threshold)
 
 

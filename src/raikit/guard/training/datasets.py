@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from raikit.guard.training import data as gd
-from raikit.guard.training.hard_negatives import hard_negatives
+from raikit.guard.training.hard_negatives import ENCYCLOPEDIC, hard_negatives
 from raikit.guard.training.synthetic import direct_injections, insert_at, tool_documents
 
 SPLITS = ("train", "val", "test")
@@ -200,7 +200,7 @@ def toxicity_data(corpus: Corpus) -> HeadData:
     head.add(corpus.toxigen, by_item())
     head.add(corpus.rtp, by_item())
     head.add(corpus.strings, by_item())
-    head.add(corpus.hard, by_item(0.2, 0.25, "hard"))
+    head.add([r for r in corpus.hard if r.meta.get("category") != ENCYCLOPEDIC], by_item(0.2, 0.25, "hard"))
     head.add(corpus.alpaca[::4], by_item(0.1, 0.1))
     head.add(corpus.presidio, by_item(0.15, 0.2, "presidio"))
     head.add(_relabel(corpus.tools), by_item(0.2, 0.25, "tool"))

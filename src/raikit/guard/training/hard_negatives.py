@@ -340,6 +340,52 @@ I can't share personal information about private individuals, but I can explain 
 That's a great question. The French Revolution began in 1789 for several economic and political reasons.
 """
 
+# Encyclopedic sentences and assistant-style answers (people, places, movements, politics): benign
+# text that names nationalities, religions and ideologies. They train the prompt heads only: the
+# toxicity head is trained without them (see datasets.toxicity_data).
+_ENCYCLOPEDIC_EN = """
+Lena Okafor is a Nigerian-British architect known for her low-cost housing projects in Lagos.
+Tomasz Nowak was a Polish cyclist who won two stages of the Tour de Pologne in the 1990s.
+The Riverside Ensemble is a chamber orchestra founded in 1982 by four music teachers.
+Hiroshi Tanaka is a Japanese chef whose restaurant in Osaka specialises in river fish.
+Amara Singh is an Indian-American physicist who works on battery materials at a national laboratory.
+Carlos Mendes was a Brazilian footballer who later coached youth teams in Porto Alegre.
+The village of Hallstatt sits on the western shore of a lake in the Austrian Alps.
+Greta Lindqvist is a Swedish novelist whose crime series is set on the island of Gotland.
+Mount Kenya is the second-highest mountain in Africa and a UNESCO World Heritage Site.
+The Northwind Party is a small regional party that campaigns for rural rail connections.
+Daniel Brooks is an American actor best known for playing a detective in a long-running TV drama.
+Fatima El-Amin is a Moroccan journalist who reports on water policy in North Africa.
+The Order of the Golden Fleece is a Catholic order of chivalry founded in 1430.
+Marie Dubois was a French resistance fighter who later became a history teacher in Lyon.
+The company was founded in 1998 as a spin-off of a university robotics lab.
+He served two terms as mayor before returning to his career as a civil engineer.
+She is an American actress and producer, known for her roles in independent films.
+The album was recorded in a converted church and released on a small independent label.
+Originally a fishing village, the town became a popular seaside resort in the 19th century.
+The anarchist movement in Spain grew rapidly among industrial workers in Barcelona.
+Conservatism is a political philosophy that emphasises tradition and gradual change.
+Socialism refers to a range of economic systems based on social ownership of the means of production.
+The museum houses one of the largest collections of medieval armour in Europe.
+Professor Adeyemi's research focuses on the history of trade routes across the Sahara.
+The bridge, completed in 1932, was for a time the longest steel arch bridge in the world.
+He is a former professional boxer who now runs a gym for teenagers in Glasgow.
+The novel follows a retired spy who returns to Berlin to find an old friend.
+Buddhism arrived in Japan in the sixth century via the Korean kingdom of Baekje.
+The senator was known for her work on veterans' health care and rural broadband.
+The species is a nocturnal predator that feeds mainly on insects and small lizards.
+Thanks for your question! Here are the main differences between a Roth IRA and a traditional IRA.
+Great choice. For a beginner, I'd recommend starting with a simple three-day workout split.
+Certainly. Below is a summary of the article in five bullet points.
+I don't have access to real-time data, but as of my last update the population was about 8 million.
+Here's a revised version of your email that sounds more polite and concise.
+You're right, I made a mistake in the previous calculation. The correct total is 42.
+That's an interesting idea for a story. Here is a possible outline with three acts.
+I'm not able to give medical advice, but these symptoms are worth discussing with a doctor.
+Sure, here's a haiku about the ocean: waves fold into foam, gulls write on the wind.
+As requested, I've translated the paragraph into Spanish and kept the formal tone.
+"""
+
 _I18N: dict[str, str] = {
     "de": """
 Wie beende ich einen hängenden Prozess unter Linux mit kill?
@@ -473,6 +519,9 @@ SQLインジェクションを防ぐにはどうすればいいですか？
 }
 
 
+ENCYCLOPEDIC = "encyclopedic"
+
+
 def _lines(block: str) -> list[str]:
     return [line.strip() for line in block.strip().splitlines() if line.strip()]
 
@@ -488,6 +537,10 @@ def hard_negatives() -> list[Example]:
     rows.extend(
         Example(t, "hard_negatives", lang="en", meta={"category": "statement"})
         for t in _lines(_STATEMENTS_EN)
+    )
+    rows.extend(
+        Example(t, "hard_negatives", lang="en", meta={"category": ENCYCLOPEDIC})
+        for t in _lines(_ENCYCLOPEDIC_EN)
     )
     for lang, block in _I18N.items():
         rows.extend(

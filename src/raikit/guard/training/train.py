@@ -29,6 +29,7 @@ from raikit.guard.training import datasets as ds
 from raikit.guard.training.cache import CachedEncoder
 from raikit.guard.training.data import Example, stable_fraction
 from raikit.guard.training.metrics import auprc, rate, threshold_at_fpr, tpr_at_fpr, union_thresholds
+from raikit.guard.training.screen import SCREENED_HEADS, train_screen
 
 FloatArray = npt.NDArray[np.float32]
 Log = Callable[[str], None]
@@ -482,6 +483,8 @@ def train_heads(
         meta_path.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         report["heads"][name] = meta["metrics"]
         encoder.save()
+    if any(name in SCREENED_HEADS for name in names):
+        report["screen"] = train_screen(corpus, Path(out_dir), seed, log)
     log("measuring unseen benign sources")
     report["unseen_benign_fpr"] = unseen_fpr(Path(out_dir), corpus, encoder, names)
     encoder.save()
