@@ -19,11 +19,13 @@ from raikit.cli.fedmm_cmd import fedmm
 from raikit.cli.guard_cmd import guard
 from raikit.cli.judge_cmd import judge
 from raikit.cli.models_cmd import models
+from raikit.cli.provenance_cmd import provenance
 from raikit.cli.redteam_cmd import redteam
 from raikit.cli.redteam_run_cmd import ExportUsageError, export_cmd, run_cmd
 from raikit.cli.redteam_workbench_cmd import workbench_cmd
 from raikit.cli.runs_cmd import runs
 from raikit.cli.serve_cmd import serve
+from raikit.cli.watermark_cmd import watermark
 from raikit.core.errors import RaikitError, StoreError
 from raikit.evals.findings import FindingError
 from raikit.evals.profiles import ProfileError
@@ -36,6 +38,7 @@ from raikit.redteam.attackers.exemplars import SeedError
 from raikit.redteam.run import RedTeamError
 from raikit.redteam.techniques import TechniqueError
 from raikit.server.config import ServerConfigError
+from raikit.watermark.errors import WatermarkInputError
 
 USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     TargetConfigError,
@@ -53,6 +56,7 @@ USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     FindingError,
     FedMMConfigError,
     FedMMDataError,
+    WatermarkInputError,
 )
 
 
@@ -70,6 +74,8 @@ cli.add_command(guard)
 cli.add_command(serve)
 cli.add_command(judge)
 cli.add_command(eval_group)
+cli.add_command(watermark)
+cli.add_command(provenance)
 cli.add_command(fedmm)
 cli.add_command(redteam)
 redteam.add_command(run_cmd)

@@ -16,28 +16,53 @@ def provenance() -> None:
 @provenance.command()
 @click.argument("image", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--cert", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="PEM certificate chain (signer first).")
-@click.option("--key", "private_key", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="PEM private key of the signer (ES256).")
+@click.option(
+    "--cert",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM certificate chain (signer first).",
+)
+@click.option(
+    "--key",
+    "private_key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM private key of the signer (ES256).",
+)
 @click.option("--generator", default="raikit", show_default=True, help="Name of the generating system.")
-@click.option("--watermark-key", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Declare the raikit watermark made with this key (its fingerprint, not the key).")
-def sign(image: Path, out: Path, cert: Path, private_key: Path, generator: str, watermark_key: Path | None) -> None:
+@click.option(
+    "--watermark-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Declare the raikit watermark made with this key (its fingerprint, not the key).",
+)
+def sign(
+    image: Path, out: Path, cert: Path, private_key: Path, generator: str, watermark_key: Path | None
+) -> None:
     """Add a signed C2PA manifest (AI-generated, generator, watermark) to a JPEG or PNG."""
     from raikit.watermark import load_key
     from raikit.watermark.c2pa import sign as sign_file
 
     fingerprint = load_key(watermark_key).fingerprint if watermark_key is not None else "undeclared-key"
-    sign_file(image, out, cert_chain=cert, private_key=private_key, generator=generator,
-              watermark_fingerprint=fingerprint)
+    sign_file(
+        image,
+        out,
+        cert_chain=cert,
+        private_key=private_key,
+        generator=generator,
+        watermark_fingerprint=fingerprint,
+    )
     click.echo(f"signed {image} -> {out}")
 
 
 @provenance.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--trust", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="PEM file of trusted root certificates.")
+@click.option(
+    "--trust",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PEM file of trusted root certificates.",
+)
 @click.option("--json", "as_json", is_flag=True)
 def verify(file: Path, trust: Path | None, as_json: bool) -> None:
     """Say whether FILE's manifest is valid, untrusted, tampered, or absent (exit 1 unless valid)."""
@@ -49,7 +74,7 @@ def verify(file: Path, trust: Path | None, as_json: bool) -> None:
     else:
         explanation = {
             "valid": "manifest valid, signed by a trusted certificate",
-            "untrusted": "manifest intact, but the signing certificate is not trusted (pass --trust ROOT.pem)",
+            "untrusted": "manifest intact, but its signing certificate is not trusted (see --trust)",
             "tampered": "manifest INVALID: the file or its manifest was altered",
             "none": "no C2PA manifest",
         }[result.status]

@@ -34,8 +34,15 @@ def watermark() -> None:
 
 
 @watermark.command()
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_KEY,
-              show_default=True, help="Where to write the key (mode 0600).")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_KEY,
+    show_default=True,
+    help="Where to write the key (mode 0600).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing key file.")
 def keygen(out: Path, force: bool) -> None:
     """Write a new random 256-bit watermark key file."""
@@ -50,12 +57,23 @@ def keygen(out: Path, force: bool) -> None:
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--message", required=True, help="Text to carry (UTF-8, at most --payload-bytes bytes).")
 @key_option
-@click.option("--psnr", default=None, type=click.FloatRange(20, 60),
-              help="Strength as target PSNR in dB (lower is stronger) [default: 43 images, 42.5 video].")
+@click.option(
+    "--psnr",
+    default=None,
+    type=click.FloatRange(20, 60),
+    help="Strength as target PSNR in dB (lower is stronger) [default: 43 images, 41 video].",
+)
 @click.option("--payload-bytes", default=8, show_default=True, type=click.IntRange(1, 32))
 @click.option("--max-pixels", default=100_000_000, show_default=True, type=click.IntRange(min=1))
-def embed(source: Path, output: Path, message: str, key_path: Path, psnr: float | None, payload_bytes: int,
-          max_pixels: int) -> None:
+def embed(
+    source: Path,
+    output: Path,
+    message: str,
+    key_path: Path,
+    psnr: float | None,
+    payload_bytes: int,
+    max_pixels: int,
+) -> None:
     """Mark SOURCE and write OUTPUT (image or video, chosen by extension)."""
     from raikit.watermark.media import media_kind
 
@@ -74,7 +92,7 @@ def embed(source: Path, output: Path, message: str, key_path: Path, psnr: float 
         return
     from raikit.watermark import VideoWatermarker
 
-    video = VideoWatermarker(key, psnr=psnr or 42.5, payload_bytes=payload_bytes, max_pixels=max_pixels)
+    video = VideoWatermarker(key, psnr=psnr or 41.0, payload_bytes=payload_bytes, max_pixels=max_pixels)
     with _progress("embedding") as update:
         frames = video.embed_file(source, output, data, progress=update)
     click.echo(f"marked {frames} frames of {source} -> {output}")
@@ -86,10 +104,16 @@ def embed(source: Path, output: Path, message: str, key_path: Path, psnr: float 
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract instead of a summary.")
 @click.option("--payload-bytes", default=8, show_default=True, type=click.IntRange(1, 32))
 @click.option("--max-pixels", default=100_000_000, show_default=True, type=click.IntRange(min=1))
-@click.option("--max-frames", default=48, show_default=True, type=click.IntRange(min=1),
-              help="Video: frames examined, spread over the whole video.")
-def detect(file: Path, key_path: Path, as_json: bool, payload_bytes: int, max_pixels: int,
-           max_frames: int) -> None:
+@click.option(
+    "--max-frames",
+    default=48,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Video: frames examined, spread over the whole video.",
+)
+def detect(
+    file: Path, key_path: Path, as_json: bool, payload_bytes: int, max_pixels: int, max_frames: int
+) -> None:
     """Look for the mark in FILE (image or video)."""
     from raikit.watermark.media import media_kind
 
@@ -104,7 +128,9 @@ def detect(file: Path, key_path: Path, as_json: bool, payload_bytes: int, max_pi
     else:
         from raikit.watermark import VideoWatermarker
 
-        video = VideoWatermarker(key, payload_bytes=payload_bytes, max_pixels=max_pixels, max_frames=max_frames)
+        video = VideoWatermarker(
+            key, payload_bytes=payload_bytes, max_pixels=max_pixels, max_frames=max_frames
+        )
         with _progress("reading frames") as update:
             result = video.detect_file(file, progress=update)
     click.echo(json.dumps(result.to_dict()) if as_json else _summary(file, result))

@@ -39,6 +39,7 @@ from raikit.models import GenerateConfig, Target, TargetError, get_target
 from raikit.server.config import ServerConfig
 from raikit.server.limits import BodySizeLimit
 from raikit.server.metrics import Metrics
+from raikit.watermark.server import upload_limits, watermark_router
 
 LOGGER = "raikit.server"
 
@@ -288,7 +289,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     def metrics() -> Response:
         return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(watermark_router(dependencies=[Depends(authorize)]))
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, path_limits=upload_limits())
     return app
 
 

@@ -35,18 +35,22 @@ def too_large(limit: int) -> dict[str, Any]:
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """``path_limits`` gives some paths (upload endpoints) their own limit instead of ``max_bytes``."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope.get("path", ""), self.max_bytes)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await send_json(send, 413, too_large(self.max_bytes))
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await send_json(send, 413, too_large(limit))
             return
         # Read the whole body first (it is small by construction), so an oversized chunked body is
         # refused before the app sees any of it; then replay it to the app.
@@ -59,8 +63,8 @@ class BodySizeLimit:
                 return
             body = message.get("body", b"")
             seen += len(body)
-            if seen > self.max_bytes:
-                await send_json(send, 413, too_large(self.max_bytes))
+            if seen > limit:
+                await send_json(send, 413, too_large(limit))
                 return
             chunks.append(body)
             if not message.get("more_body", False):

@@ -25,7 +25,7 @@ def rotate(degrees: float, *, crop: bool = False) -> Attack:
         height, width = image.shape[:2]
         matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
         cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-        new_w, new_h = int(round(height * sin + width * cos)), int(round(height * cos + width * sin))
+        new_w, new_h = round(height * sin + width * cos), round(height * cos + width * sin)
         matrix[0, 2] += new_w / 2 - width / 2
         matrix[1, 2] += new_h / 2 - height / 2
         rotated = cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR)
@@ -81,7 +81,7 @@ def resize(factor: float) -> Attack:
 def centre_crop(fraction: float) -> Attack:
     def apply(image: Image) -> Image:
         height, width = image.shape[:2]
-        new_h, new_w = int(round(height * fraction)), int(round(width * fraction))
+        new_h, new_w = round(height * fraction), round(width * fraction)
         top, left = (height - new_h) // 2, (width - new_w) // 2
         return np.ascontiguousarray(image[top : top + new_h, left : left + new_w])
 
@@ -95,7 +95,10 @@ def jpeg(quality: int) -> Attack:
         ok, data = cv2.imencode(".jpg", image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
         if not ok:
             raise RuntimeError("JPEG encoding failed")
-        return np.ascontiguousarray(cv2.imdecode(data, cv2.IMREAD_COLOR)[..., ::-1])
+        decoded = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        if decoded is None:
+            raise RuntimeError("JPEG decoding failed")
+        return np.ascontiguousarray(decoded[..., ::-1])
 
     return apply
 

@@ -59,11 +59,16 @@ def manifest_definition(generator: str, watermark_fingerprint: str | None, title
 
 
 def sign(
-    source: Path, output: Path, *, cert_chain: Path, private_key: Path, generator: str = "raikit",
+    source: Path,
+    output: Path,
+    *,
+    cert_chain: Path,
+    private_key: Path,
+    generator: str = "raikit",
     watermark_fingerprint: str | None = None,
 ) -> dict[str, Any]:
     """Embed a signed manifest in a JPEG or PNG; returns the manifest definition used."""
-    import c2pa
+    import c2pa  # type: ignore[import-untyped]
 
     mime = SIGNABLE.get(source.suffix.lower())
     if mime is None:
@@ -77,9 +82,12 @@ def sign(
     try:
         info = c2pa.C2paSignerInfo(b"es256", cert_chain.read_bytes(), private_key.read_bytes(), None)
         signer = c2pa.Signer.from_info(info)
-        with c2pa.Builder(json.dumps(definition)) as builder, source.open("rb") as src:
-            with output.open("w+b") as dst:
-                builder.sign(signer, mime, src, dst)
+        with (
+            c2pa.Builder(json.dumps(definition)) as builder,
+            source.open("rb") as src,
+            output.open("w+b") as dst,
+        ):
+            builder.sign(signer, mime, src, dst)
     except c2pa.C2paError as exc:
         output.unlink(missing_ok=True)
         raise ProvenanceError(f"C2PA signing failed: {_one_line(exc)}") from None
@@ -104,9 +112,7 @@ def verify(path: Path, *, trust_anchors: Path | None = None) -> Verification:
         if "ManifestNotFound" in text or "no JUMBF" in text or "not found" in text.lower():
             return Verification("none", (), None)
         return Verification("tampered", (text,), None)
-    failures = tuple(
-        str(item.get("code", "unknown")) for item in store.get("validation_status", []) or []
-    )
+    failures = tuple(str(item.get("code", "unknown")) for item in store.get("validation_status", []) or [])
     active = store.get("manifests", {}).get(store.get("active_manifest", ""), None)
     hard = [code for code in failures if code not in _UNTRUSTED_CODES]
     if hard:
@@ -131,34 +137,58 @@ def make_test_chain(directory: Path, *, common_name: str = "raikit test signer")
     directory.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.UTC)
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "raikit test root CA"),
-                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, "raikit")])
+    root_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "raikit test root CA"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "raikit"),
+        ]
+    )
     root = (
         x509.CertificateBuilder()
-        .subject_name(root_name).issuer_name(root_name).public_key(root_key.public_key())
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=3650))
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
     leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, "raikit")])
+    leaf_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "raikit"),
+        ]
+    )
     leaf = (
         x509.CertificateBuilder()
-        .subject_name(leaf_name).issuer_name(root_name).public_key(leaf_key.public_key())
+        .subject_name(leaf_name)
+        .issuer_name(root_name)
+        .public_key(leaf_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=365))
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
+        )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False
+        )
         .sign(root_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    chain_path, key_path, root_path = directory / "chain.pem", directory / "signer.key", directory / "root.pem"
+    chain_path, key_path, root_path = (
+        directory / "chain.pem",
+        directory / "signer.key",
+        directory / "root.pem",
+    )
     chain_path.write_bytes(leaf.public_bytes(pem) + root.public_bytes(pem))
     root_path.write_bytes(root.public_bytes(pem))
     key_path.write_bytes(

@@ -101,7 +101,9 @@ def _lattice_score(acf: Float32Array, angles: FloatArray, periods: FloatArray) -
     for a, b, weight in _VECTORS:
         xs = periods * (a * cos - b * sin)
         ys = periods * (a * sin + b * cos)
-        total = total + weight * _sample(acf, np.broadcast_to(xs, total.shape), np.broadcast_to(ys, total.shape))
+        total = total + weight * _sample(
+            acf, np.broadcast_to(xs, total.shape), np.broadcast_to(ys, total.shape)
+        )
     return total
 
 
@@ -115,7 +117,7 @@ def find_lattices(
     scaling lands there); then the two best axis-aligned lattices of other periods (crops); then,
     for the two most lattice-like angles of the autocorrelation, their best periods (rotations).
     """
-    acf = np.mean([_autocorrelation(image) for image in images], axis=0, dtype=np.float32)
+    acf = np.asarray(np.mean([_autocorrelation(image) for image in images], axis=0), dtype=np.float32)
     limit = min(MAX_PERIOD, min(images[0].shape) * 0.75)
     periods = np.exp(np.arange(np.log(MIN_PERIOD), np.log(max(limit, MIN_PERIOD * 1.05)), _LOG_STEP))
     lattices = [Lattice(0.0, period, float("inf")) for period in dict.fromkeys(canonical)]
@@ -207,7 +209,9 @@ def fold(image: Float32Array, lattice: Lattice, size: int) -> FloatArray:
     if step > 1.5:  # shrinking: blur first so the resampling does not alias noise into the band
         image = np.asarray(cv2.GaussianBlur(image, (0, 0), 0.5 * step), dtype=np.float32)
     warped = cv2.warpAffine(image, matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT)
-    mask = cv2.warpAffine(np.ones_like(image), matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT)
+    mask = cv2.warpAffine(
+        np.ones_like(image), matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT
+    )
     sums = warped.reshape(tiles, size, tiles, size).sum(axis=(0, 2), dtype=np.float64)
     weights = mask.reshape(tiles, size, tiles, size).sum(axis=(0, 2), dtype=np.float64)
     folded = sums / np.maximum(weights, 1e-6)

@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from raikit.watermark import detection as stats
-from raikit.watermark.geometry import WORK_SIDE, Lattice, highpass, to_work
 from raikit.watermark.errors import InvalidImageError
+from raikit.watermark.geometry import WORK_SIDE, Lattice, highpass, to_work
 from raikit.watermark.keys import WatermarkKey, as_key
 from raikit.watermark.payload import coded_length, decode_block, pack, unpack
 from raikit.watermark.search import MAX_LATTICES, Candidate, evaluate, hypotheses_per_lattice, search
@@ -51,7 +51,9 @@ def check_image(image: object, max_pixels: int, *, min_side: int = 16) -> Image:
         raise InvalidImageError(f"the image must have shape H x W x 3 (RGB); got {image.shape}")
     height, width = image.shape[:2]
     if min(height, width) < min_side:
-        raise InvalidImageError(f"the image is {width}x{height}; both sides must be at least {min_side} pixels")
+        raise InvalidImageError(
+            f"the image is {width}x{height}; both sides must be at least {min_side} pixels"
+        )
     if height * width > max_pixels:
         raise InvalidImageError(
             f"the image is {width}x{height} = {height * width} pixels, over the limit of {max_pixels}"
@@ -64,7 +66,8 @@ class ImageWatermarker:
 
     ``psnr`` sets the strength (the target peak signal-to-noise ratio of the marked image, in dB;
     lower is stronger); ``payload_bytes`` the longest message; ``threshold`` the p-value under which
-    ``detect`` reports a detection.
+    ``detect`` reports a detection; ``band`` the frequencies of the tile (cycles per tile): lower
+    survives heavier compression and downscaling, higher hides better in texture.
     """
 
     def __init__(
@@ -75,17 +78,20 @@ class ImageWatermarker:
         payload_bytes: int = 8,
         threshold: float = stats.DEFAULT_THRESHOLD,
         max_pixels: int = DEFAULT_MAX_PIXELS,
+        band: tuple[float, float] = (3.0, 20.0),
     ) -> None:
         if not 20.0 <= psnr <= 60.0:
             raise ValueError("psnr (the strength) must be between 20 and 60 dB")
         if not 1 <= payload_bytes <= 32:
             raise ValueError("payload_bytes must be between 1 and 32")
-        self._key = as_key(key) if not isinstance(key, str) else as_key(key)
+        self._key = as_key(key)
         self.psnr = psnr
         self.payload_bytes = payload_bytes
         self.threshold = threshold
         self.max_pixels = max_pixels
-        self._layout: TileLayout = make_layout(self._key, coded_length(payload_bytes), size=TILE)
+        self._layout: TileLayout = make_layout(
+            self._key, coded_length(payload_bytes), size=TILE, low=band[0], high=band[1]
+        )
 
     @property
     def layout(self) -> TileLayout:
@@ -126,7 +132,9 @@ class ImageWatermarker:
     def _canonical_candidates(self, image: Image) -> list[Candidate]:
         prepared = highpass(to_work(luma(image)))
         lattice = Lattice(0.0, self.canonical_period(*image.shape[:2]), float("inf"))
-        return self.candidates([prepared], lattices=[lattice], max_frequency=working_nyquist(*image.shape[:2]))
+        return self.candidates(
+            [prepared], lattices=[lattice], max_frequency=working_nyquist(*image.shape[:2])
+        )
 
     def embed_with_tile(self, image: Image, tile: FloatArray) -> Image:
         return self.embed_with_pattern(image, self.pattern(tile, *image.shape[:2]))
@@ -190,8 +198,12 @@ class ImageWatermarker:
         return MAX_LATTICES * hypotheses_per_lattice(self._layout)
 
     def candidates(
-        self, prepared: list[npt.NDArray[np.float32]], *, canonical: tuple[float, ...] = (float(TILE),),
-        lattices: list[Lattice] | None = None, max_frequency: float = 0.45,
+        self,
+        prepared: list[npt.NDArray[np.float32]],
+        *,
+        canonical: tuple[float, ...] = (float(TILE),),
+        lattices: list[Lattice] | None = None,
+        max_frequency: float = 0.45,
     ) -> list[Candidate]:
         """Registration hypotheses ranked by sync score: searched, or the given ``lattices`` only.
         Several prepared images (video frames with the same geometry) are folded together."""
@@ -209,7 +221,9 @@ class ImageWatermarker:
         raw_block = b""
         for candidate in candidates[:attempts]:
             tried += 1
-            soft = payload_soft(self._layout, candidate.spectrum, candidate.shift) * np.sign(candidate.z or 1.0)
+            soft = payload_soft(self._layout, candidate.spectrum, candidate.shift) * np.sign(
+                candidate.z or 1.0
+            )
             if not raw_block:
                 raw_block = decode_block(soft)[: self.payload_bytes + 1]
             decoded = unpack(soft, self.payload_bytes, self._key)
@@ -234,4 +248,3 @@ class ImageWatermarker:
                 "raw_block": raw_block,
             },
         )
-

@@ -102,7 +102,9 @@ def load_key(path: Path) -> WatermarkKey:
     try:
         lines = path.read_text(encoding="ascii").split()
     except FileNotFoundError:
-        raise WatermarkKeyError(f"key file {path} does not exist (create one: raikit watermark keygen)") from None
+        raise WatermarkKeyError(
+            f"key file {path} does not exist (create one: raikit watermark keygen)"
+        ) from None
     except (OSError, UnicodeDecodeError):
         raise WatermarkKeyError(f"key file {path} cannot be read as a raikit watermark key") from None
     header = _HEADER.split()

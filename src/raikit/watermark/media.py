@@ -4,6 +4,7 @@ missing, empty, truncated or corrupt files, unsupported formats and oversized di
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +23,9 @@ def media_kind(path: Path) -> str:
     if suffix in VIDEO_SUFFIXES:
         return "video"
     supported = ", ".join(sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES))
-    raise InvalidMediaError(f"{path.name}: unsupported file type {suffix or '(none)'}; supported: {supported}")
+    raise InvalidMediaError(
+        f"{path.name}: unsupported file type {suffix or '(none)'}; supported: {supported}"
+    )
 
 
 def check_file(path: Path) -> None:
@@ -70,7 +73,7 @@ def write_image(path: Path, image: npt.NDArray[np.uint8], *, quality: int = 95) 
     suffix = path.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
         raise InvalidMediaError(f"{path.name}: cannot write images of type {suffix or '(none)'}")
-    options: dict[str, object] = {"quality": quality} if suffix in (".jpg", ".jpeg", ".webp") else {}
+    options: dict[str, Any] = {"quality": quality} if suffix in (".jpg", ".jpeg", ".webp") else {}
     try:
         Image.fromarray(image, mode="RGB").save(path, **options)
     except OSError as exc:

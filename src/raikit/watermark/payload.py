@@ -18,6 +18,7 @@ import numpy.typing as npt
 from raikit.watermark.detection import TAG_BYTES
 from raikit.watermark.errors import MessageTooLongError
 from raikit.watermark.keys import WatermarkKey
+
 _CONSTRAINT = 7
 _GENERATORS = (0o133, 0o171)
 _STATES = 1 << (_CONSTRAINT - 1)

@@ -53,7 +53,9 @@ def hypotheses_per_lattice(layout: TileLayout) -> int:
     return 8 * layout.size * layout.size * 2
 
 
-def evaluate(layout: TileLayout, prepared: list[Prepared], lattice: Lattice, max_frequency: float) -> Candidate:
+def evaluate(
+    layout: TileLayout, prepared: list[Prepared], lattice: Lattice, max_frequency: float
+) -> Candidate:
     """The best orientation and shift of one lattice (frames are folded together).
     ``max_frequency`` (cycles per working pixel) bounds the rings used (see ``ring_scale``)."""
     folded = np.mean([fold(frame, lattice, layout.size) for frame in prepared], axis=0)
@@ -69,6 +71,17 @@ def evaluate(layout: TileLayout, prepared: list[Prepared], lattice: Lattice, max
             best = Candidate(z, lattice, orientation, _subcell_peak(np.abs(scores), row, col), spectrum)
     assert best is not None
     return best
+
+
+def score_at(layout: TileLayout, frame: Prepared, reference: Candidate, max_frequency: float) -> float:
+    """One frame's sync z at a known registration (lattice, orientation, shift), signed so that a
+    mark in the reference's polarity scores positive: a single test, N(0, 1) under the null."""
+    folded = fold(frame, reference.lattice, layout.size)
+    scale = ring_scale(layout, np.fft.rfft2(folded), max_frequency * reference.lattice.period)
+    spectrum = whitened_spectrum(layout, dihedral(folded)[reference.orientation], scale)
+    scores = sync_scores(layout, spectrum)
+    row, col = (round(value) % layout.size for value in reference.shift)
+    return float(scores[row, col]) * (1.0 if reference.z >= 0 else -1.0)
 
 
 def search(
@@ -90,7 +103,9 @@ def search(
     return _ranked(fixed + others + refined)
 
 
-def _refine(layout: TileLayout, prepared: list[Prepared], start: Candidate, max_frequency: float) -> Candidate:
+def _refine(
+    layout: TileLayout, prepared: list[Prepared], start: Candidate, max_frequency: float
+) -> Candidate:
     best = start
     for steps, along_angle in ((_ANGLE_STEPS, True), (_PERIOD_STEPS, False)):
         centre = best.lattice

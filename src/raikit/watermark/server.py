@@ -11,6 +11,7 @@ FastAPI and python-multipart are imported only when the router is built.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 import threading
@@ -62,16 +63,18 @@ class _Detectors:
         with self._lock:
             if self._made is None:
                 if self.settings.key_path is None:
-                    raise _Unavailable(f"no watermark key configured (set {KEY_ENV})")
+                    raise _UnavailableError(f"no watermark key configured (set {KEY_ENV})")
                 key = load_key(self.settings.key_path)
                 self._made = (
                     ImageWatermarker(key, max_pixels=self.settings.max_pixels),
-                    VideoWatermarker(key, max_pixels=self.settings.max_pixels, max_frames=self.settings.max_frames),
+                    VideoWatermarker(
+                        key, max_pixels=self.settings.max_pixels, max_frames=self.settings.max_frames
+                    ),
                 )
             return self._made
 
 
-class _Unavailable(Exception):
+class _UnavailableError(Exception):
     pass
 
 
@@ -86,6 +89,14 @@ def watermark_router(settings: WatermarkServiceSettings | None = None, dependenc
     def error(status: int, kind: str, message: str) -> JSONResponse:
         return JSONResponse(status_code=status, content={"error": {"type": kind, "message": message}})
 
+    if importlib.util.find_spec("python_multipart") is None:  # without it FastAPI cannot take uploads
+
+        @router.post(DETECT_PATH, response_model=None)
+        async def detect_unavailable() -> JSONResponse:
+            return error(503, "watermark_unavailable", "install raikit[watermark] to enable uploads")
+
+        return router
+
     @router.post(DETECT_PATH, response_model=None)
     async def detect_upload(file: UploadFile = File(...)) -> JSONResponse:  # noqa: B008 - FastAPI idiom
         """Detect the watermark in an uploaded image or video."""
@@ -94,7 +105,7 @@ def watermark_router(settings: WatermarkServiceSettings | None = None, dependenc
         try:
             image_marker, video_marker = detectors.get()
             result = await run_in_threadpool(_detect, data, name, image_marker, video_marker)
-        except _Unavailable as exc:
+        except _UnavailableError as exc:
             return error(503, "watermark_unavailable", str(exc))
         except WatermarkInputError as exc:
             unsupported = isinstance(exc, InvalidMediaError) and "unsupported file type" in str(exc)

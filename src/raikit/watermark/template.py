@@ -48,7 +48,11 @@ class TileLayout:
 
 
 def make_layout(
-    key: WatermarkKey, coded_bits: int, size: int = 64, low: float = 3.0, high: float = 20.0,
+    key: WatermarkKey,
+    coded_bits: int,
+    size: int = 64,
+    low: float = 3.0,
+    high: float = 20.0,
     sync_share: float = 0.5,
 ) -> TileLayout:
     rows = np.fft.fftfreq(size, 1.0 / size)[:, None]
@@ -60,7 +64,7 @@ def make_layout(
     bins_r, bins_c = np.nonzero(band)
     rng = np.random.default_rng(key.seed("watermark-layout"))
     order = rng.permutation(len(bins_r))
-    n_sync = int(round(len(order) * sync_share))
+    n_sync = round(len(order) * sync_share)
     sync_idx, pay_idx = np.sort(order[:n_sync]), np.sort(order[n_sync:])
     sync_phase = np.exp(2j * np.pi * rng.random(n_sync))
     dof = len(pay_idx) * 2
@@ -88,8 +92,12 @@ def _nonzero(mask: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
     return rows.astype(np.int64), cols.astype(np.int64)
 
 
-def synthesize(layout: TileLayout, bits: npt.NDArray[np.uint8], payload_gain: FloatArray | None = None,
-               sync_gain: float = 1.0) -> FloatArray:
+def synthesize(
+    layout: TileLayout,
+    bits: npt.NDArray[np.uint8],
+    payload_gain: FloatArray | None = None,
+    sync_gain: float = 1.0,
+) -> FloatArray:
     """The spatial tile (unit RMS) for coded ``bits``; ``payload_gain`` (per coded bit) defaults to 1."""
     spectrum = np.zeros(layout.radius.shape, dtype=np.complex128)
     spectrum[layout.sync] = sync_gain * layout.sync_phase
@@ -118,8 +126,9 @@ def ring_scale(layout: TileLayout, spectrum: ComplexArray, max_ring: float) -> F
     return np.asarray(np.where(layout.band, scale[rings], 0.0), dtype=np.float64)
 
 
-def whitened_spectrum(layout: TileLayout, folded: FloatArray, scale: FloatArray | None = None,
-                      max_ring: float = np.inf) -> ComplexArray:
+def whitened_spectrum(
+    layout: TileLayout, folded: FloatArray, scale: FloatArray | None = None, max_ring: float = np.inf
+) -> ComplexArray:
     """rfft2 of a folded tile, whitened by :func:`ring_scale` and with magnitudes clipped at ``_CLIP``
     (so no handful of host bins dominates the statistic)."""
     spectrum = np.fft.rfft2(folded)
