@@ -12,6 +12,8 @@ import sys
 import click
 
 from raikit import __version__
+from raikit.align.errors import AlignDataError
+from raikit.cli.align_cmd import align
 from raikit.cli.audit_cmd import audit
 from raikit.cli.chat_cmd import chat
 from raikit.cli.eval_cmd import eval_group
@@ -78,6 +80,7 @@ cli.add_command(watermark)
 cli.add_command(provenance)
 cli.add_command(fedmm)
 cli.add_command(redteam)
+cli.add_command(align)
 redteam.add_command(run_cmd)
 redteam.add_command(export_cmd)
 redteam.add_command(workbench_cmd)

@@ -1,0 +1,36 @@
+"""Alignment: SFT demonstrations, preference pairs, an RAI reward model, LoRA SFT and DPO.
+
+Data builders and the reward model need only the core install (plus the guard extra for the
+sentence encoder); training needs the ``align`` extra (torch, transformers, TRL, PEFT), imported
+on first use.
+"""
+
+from raikit.align.data import (
+    ChatExample,
+    PreferencePair,
+    helpful_examples,
+    read_jsonl,
+    safe_completion,
+    safe_completion_examples,
+    write_jsonl,
+)
+from raikit.align.errors import AlignDataError, AlignError
+from raikit.align.preferences import pairs_from_answers, pairs_from_redteam, ranked_pairs
+from raikit.align.style import StyleGuide, load_style_guide
+
+__all__ = [
+    "AlignDataError",
+    "AlignError",
+    "ChatExample",
+    "PreferencePair",
+    "StyleGuide",
+    "helpful_examples",
+    "load_style_guide",
+    "pairs_from_answers",
+    "pairs_from_redteam",
+    "ranked_pairs",
+    "read_jsonl",
+    "safe_completion",
+    "safe_completion_examples",
+    "write_jsonl",
+]

@@ -1,0 +1,179 @@
+"""LoRA SFT and DPO with TRL and PEFT; the merged result is a folder ``transformers:OUT`` serves.
+
+Training checkpoints go to ``OUT/checkpoints`` every ``save_steps``; running the same command
+again resumes from the last one. The adapter is merged into the base weights at the end and
+the model, tokenizer and an ``align.json`` card (base, data, settings, final loss, seconds) are
+written to ``OUT``. CUDA is used when present (``--device auto``), bfloat16 where it is supported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from raikit.align.base import device_name, materialise_base
+from raikit.align.data import ChatExample, PreferencePair
+from raikit.align.errors import AlignDataError, AlignError
+
+Method = Literal["sft", "dpo"]
+
+
+class TrainOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    epochs: float = Field(default=2.0, gt=0)
+    max_steps: int = -1
+    learning_rate: float = Field(default=2e-4, gt=0)
+    batch_size: int = Field(default=8, ge=1)
+    grad_accum: int = Field(default=1, ge=1)
+    lora_r: int = Field(default=16, ge=1)
+    lora_alpha: int = Field(default=32, ge=1)
+    lora_dropout: float = Field(default=0.05, ge=0, lt=1)
+    max_length: int = Field(default=384, ge=16)
+    beta: float = Field(default=0.1, gt=0)
+    save_steps: int = Field(default=25, ge=1)
+    seed: int = 0
+    device: str = "auto"
+
+
+def lora_config(options: TrainOptions) -> Any:
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=options.lora_r,
+        lora_alpha=options.lora_alpha,
+        lora_dropout=options.lora_dropout,
+        target_modules="all-linear",
+        task_type="CAUSAL_LM",
+    )
+
+
+def _common_args(options: TrainOptions, out: Path) -> dict[str, Any]:
+    import torch
+
+    cuda = device_name(options.device) == "cuda"
+    return {
+        "output_dir": str(out / "checkpoints"),
+        "num_train_epochs": options.epochs,
+        "max_steps": options.max_steps,
+        "learning_rate": options.learning_rate,
+        "per_device_train_batch_size": options.batch_size,
+        "gradient_accumulation_steps": options.grad_accum,
+        "max_length": options.max_length,
+        "save_steps": options.save_steps,
+        "save_total_limit": 2,
+        "logging_steps": 1,
+        "report_to": [],
+        "seed": options.seed,
+        "use_cpu": not cuda,
+        "bf16": cuda and torch.cuda.is_bf16_supported(),
+        "lr_scheduler_type": "cosine",
+        "warmup_steps": 0,
+        "disable_tqdm": True,
+    }
+
+
+def sft_rows(examples: Sequence[ChatExample]) -> list[dict[str, Any]]:
+    """Prompt-completion rows, so the loss is on the last assistant turn only."""
+    rows = []
+    for e in examples:
+        turns = [t.model_dump() for t in e.messages]
+        if turns[-1]["role"] != "assistant":
+            raise AlignDataError(f"SFT example {e.id} does not end with an assistant turn")
+        rows.append({"prompt": turns[:-1], "completion": turns[-1:]})
+    return rows
+
+
+def dpo_rows(pairs: Sequence[PreferencePair]) -> list[dict[str, Any]]:
+    return [
+        {
+            "prompt": [t.model_dump() for t in p.prompt],
+            "chosen": [t.model_dump() for t in p.chosen],
+            "rejected": [t.model_dump() for t in p.rejected],
+        }
+        for p in pairs
+    ]
+
+
+def _last_checkpoint(out: Path) -> str | None:
+    folder = out / "checkpoints"
+    found = (
+        sorted(folder.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+        if folder.is_dir()
+        else []
+    )
+    return str(found[-1]) if found else None
+
+
+def train(
+    method: Method,
+    base: str,
+    records: Sequence[ChatExample] | Sequence[PreferencePair],
+    out: str | Path,
+    options: TrainOptions | None = None,
+    *,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Train a LoRA adapter on ``base`` with SFT or DPO, merge it, save to ``out``; the card."""
+    options = options or TrainOptions()
+    if not records:
+        raise AlignDataError(f"no training records for {method}")
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        datasets: Any = importlib.import_module("datasets")
+        trl: Any = importlib.import_module("trl")
+    except ImportError as exc:
+        raise AlignError("training needs the align extra: pip install 'raikit[align]'") from exc
+    from raikit.align.base import load_model
+
+    folder = materialise_base(base)
+    tokenizer, model = load_model(folder, options.device)
+    tokenizer.padding_side = "right" if method == "sft" else "left"
+    started = time.monotonic()
+    if method == "sft":
+        rows = sft_rows([r for r in records if isinstance(r, ChatExample)])
+        args: Any = trl.SFTConfig(**_common_args(options, target), completion_only_loss=True)
+        trainer_class: Any = trl.SFTTrainer
+    else:
+        rows = dpo_rows([r for r in records if isinstance(r, PreferencePair)])
+        args = trl.DPOConfig(**_common_args(options, target), beta=options.beta)
+        trainer_class = trl.DPOTrainer
+    if not rows:
+        raise AlignDataError(f"the records are not {method} records")
+    trainer = trainer_class(
+        model=model,
+        args=args,
+        train_dataset=datasets.Dataset.from_list(rows),
+        processing_class=tokenizer,
+        peft_config=lora_config(options),
+        callbacks=[progress] if progress is not None else [],
+    )
+    result = trainer.train(resume_from_checkpoint=_last_checkpoint(target))
+    merged = trainer.model.merge_and_unload()
+    merged.save_pretrained(target)
+    tokenizer.padding_side = "left"
+    tokenizer.save_pretrained(target)
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    card = {
+        "method": method,
+        "base": base,
+        "base_folder": str(folder),
+        "records": len(rows),
+        "options": options.model_dump(),
+        "steps": trainer.state.global_step,
+        "first_loss": losses[0] if losses else None,
+        "final_loss": losses[-1] if losses else None,
+        "train_loss": float(result.training_loss),
+        "seconds": round(time.monotonic() - started, 1),
+        "device": device_name(options.device),
+        "serve_with": f"transformers:{target}",
+    }
+    (target / "align.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    return card

@@ -1,0 +1,208 @@
+"""``raikit align``: build alignment data, train the RAI reward model, LoRA SFT and DPO."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_DATA = Path("../shared/data")
+
+
+def _train_options(func: F) -> F:
+    options = [
+        click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True),
+        click.option(
+            "--max-steps",
+            type=int,
+            default=-1,
+            show_default=True,
+            help="Stop after this many steps (-1: epochs).",
+        ),
+        click.option(
+            "--lr",
+            "learning_rate",
+            type=click.FloatRange(min=0, min_open=True),
+            default=2e-4,
+            show_default=True,
+        ),
+        click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True),
+        click.option("--lora-r", type=click.IntRange(min=1), default=16, show_default=True),
+        click.option("--max-length", type=click.IntRange(min=16), default=384, show_default=True),
+        click.option("--save-steps", type=click.IntRange(min=1), default=25, show_default=True),
+        click.option("--seed", type=int, default=0, show_default=True),
+        click.option(
+            "--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _options(kwargs: dict[str, Any], **extra: Any) -> Any:
+    from raikit.align.train import TrainOptions
+
+    return TrainOptions(**kwargs, **extra)
+
+
+def _echo(card: dict[str, Any]) -> None:
+    click.echo(json.dumps(card, indent=2))
+
+
+@click.group("align")
+def align() -> None:
+    """Alignment: SFT demonstrations, preference pairs, an RAI reward model, LoRA SFT and DPO."""
+
+
+@align.command("data")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for sft.jsonl and pairs.jsonl.",
+)
+@click.option(
+    "--base",
+    default=None,
+    help="Model whose answers to benign train items are self-distilled (e.g. default).",
+)
+@click.option(
+    "--redteam",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    help="raikit redteam export --training JSONL.",
+)
+@click.option("--max-new-tokens", type=click.IntRange(min=1), default=128, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+def data_cmd(
+    out: Path, base: str | None, redteam: tuple[Path, ...], max_new_tokens: int, batch_size: int, device: str
+) -> None:
+    """Build SFT demonstrations and preference pairs from the train split of raikit's suites."""
+    from raikit.align.answers import AnswerSettings
+    from raikit.align.pipeline import build_data, suite_items
+    from raikit.align.progress import new_progress
+
+    settings = AnswerSettings(max_new_tokens=max_new_tokens, batch_size=batch_size, device=device)
+    with new_progress() as progress:
+        total = len([s for s in suite_items("train")]) if base else 0
+        task = progress.add_task("base answers", total=total, note="")
+        counts = build_data(
+            out, base=base, redteam=redteam, settings=settings, advance=lambda n: progress.advance(task, n)
+        )
+    _echo(counts)
+
+
+@align.command("sft")
+@click.option(
+    "--base", required=True, help="Hugging Face model folder, a .gguf file, or default (embedded SmolLM2)."
+)
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="SFT JSONL (raikit align data).",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@_train_options
+def sft_cmd(base: str, data_file: Path, out: Path, **kwargs: Any) -> None:
+    """LoRA supervised fine-tuning; writes a merged model servable as transformers:OUT."""
+    from raikit.align.data import ChatExample, read_jsonl
+    from raikit.align.progress import new_progress, trainer_callback
+    from raikit.align.train import train
+
+    examples = read_jsonl(data_file, ChatExample)
+    with new_progress() as progress:
+        card = train("sft", base, examples, out, _options(kwargs), progress=trainer_callback(progress, "sft"))
+    _echo(card)
+
+
+@align.command("reward")
+@click.option(
+    "--pairs", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Preference pairs JSONL."
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Public data with human labels (ToxiGen, INVITE); skipped when absent.",
+)
+@click.option(
+    "--base",
+    default=None,
+    help="Accepted for symmetry; the reward model scores text and needs no policy model.",
+)
+@click.option(
+    "--val-share",
+    type=click.FloatRange(0, 0.9),
+    default=0.2,
+    show_default=True,
+    help="Share of pairs held out for validation.",
+)
+def reward_cmd(pairs: Path, out: Path, data_dir: Path, base: str | None, val_share: float) -> None:
+    """Train the RAI reward model and report its agreement with held-out labels and pairs."""
+    from raikit.align.data import PreferencePair, read_jsonl
+    from raikit.align.reward import train_reward
+
+    report = train_reward(read_jsonl(pairs, PreferencePair), out, data_dir=data_dir, val_share=val_share)
+    _echo(report)
+
+
+@align.command("dpo")
+@click.option(
+    "--base", required=True, help="Hugging Face model folder (e.g. the SFT output), a .gguf file, or default."
+)
+@click.option(
+    "--pairs", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Preference pairs JSONL."
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--reward",
+    "reward_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Reward model: adds pairs ranked from sampled candidates.",
+)
+@click.option("--candidates", type=click.IntRange(min=2), default=4, show_default=True)
+@click.option("--beta", type=click.FloatRange(min=0, min_open=True), default=0.1, show_default=True)
+@_train_options
+def dpo_cmd(
+    base: str, pairs: Path, out: Path, reward_dir: Path | None, candidates: int, beta: float, **kwargs: Any
+) -> None:
+    """LoRA DPO on preference pairs (plus reward-ranked candidates); writes a merged model."""
+    from raikit.align.answers import AnswerSettings
+    from raikit.align.base import materialise_base
+    from raikit.align.data import PreferencePair, read_jsonl
+    from raikit.align.pipeline import ranked_candidate_pairs, suite_items
+    from raikit.align.progress import new_progress, trainer_callback
+    from raikit.align.reward import RewardModel
+    from raikit.align.train import train
+
+    records = read_jsonl(pairs, PreferencePair)
+    with new_progress() as progress:
+        if reward_dir is not None:
+            model = RewardModel.load(reward_dir)
+            task = progress.add_task("candidates", total=len(suite_items("train")), note="")
+            settings = AnswerSettings(
+                num_answers=candidates, temperature=0.8, seed=kwargs["seed"], device=kwargs["device"]
+            )
+            records += ranked_candidate_pairs(
+                materialise_base(base),
+                model,
+                out / "candidates.jsonl",
+                settings=settings,
+                advance=lambda n: progress.advance(task, n),
+            )
+        card = train(
+            "dpo", base, records, out, _options(kwargs, beta=beta), progress=trainer_callback(progress, "dpo")
+        )
+    _echo(card)
