@@ -291,6 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="heads folder (default: the shipped ones)")
     parser.add_argument("--latency", action="store_true", help="also time the scanners (one thread)")
     parser.add_argument("--skip-unseen", action="store_true", help="skip the unseen benign sources (faster)")
+    parser.add_argument(
+        "--heads",
+        nargs="*",
+        choices=HEAD_NAMES,
+        default=None,
+        help="re-evaluate only these heads' test/unseen splits; the others' entries are kept from --out",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     encoder = Encoder(
@@ -308,7 +315,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {"heads": {}, "data_dir": str(args.data)}
     if args.data.is_dir():
         corpus = ds.load_corpus(args.data, log=print)
+        previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
         for name, head in heads.items():
+            if args.heads is not None and name not in args.heads:
+                if name in previous.get("heads", {}):
+                    report["heads"][name] = {
+                        **previous["heads"][name],
+                        "carried_over_from_previous_run": True,
+                    }
+                continue
             print(f"[{name}]")
             data = ds.HEAD_BUILDERS[name](corpus, 0)
             rows = data.splits["test"]

@@ -10,8 +10,10 @@
 - Throughput of `raikit serve --workers N` on 127.0.0.1 with concurrent clients (both cores).
 
 The machine is shared, so the load average and the CPU affinity are recorded next to every
-figure. Run it as `taskset -c 0 python bench/guard_latency.py` for the one-core figures: the
-server part widens the affinity to all cores again.
+figure, and the input rail is also timed in CPU time of the calling thread (``*_cpu_time``:
+what the wall time would be on an otherwise idle core, apart from cache effects). Run it as
+`taskset -c 0 python bench/guard_latency.py` for the one-core figures: the server part widens
+the affinity to all cores again.
 
 Usage: python bench/guard_latency.py [--policy default] [--repeats 200] [--clients 16] [--seconds 20]
        [--workers 2] [--data ../shared/data]
@@ -186,12 +188,15 @@ def bench_rails(policy_name: str, repeats: int, sentences: list[str]) -> dict[st
         per_scanner: dict[str, list[float]] = {}
         whole: list[float] = []
         encoder_path: list[float] = []
+        whole_cpu: list[float] = []
+        encoder_path_cpu: list[float] = []
         decided_by_screen = 0
         for _ in range(repeats):
             text = make(tokens)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.thread_time()
             result = screened.scan_input(text, ScanContext(stage="input"))
             whole.append((time.perf_counter() - start) * 1000.0)
+            whole_cpu.append((time.thread_time() - cpu_start) * 1000.0)
             for report in result.scanners:
                 per_scanner.setdefault(f"input.{report.name}", []).append(report.latency_ms)
             screen = shared_head(screened.resources, "harm").screen
@@ -200,9 +205,10 @@ def bench_rails(policy_name: str, repeats: int, sentences: list[str]) -> dict[st
                 for head in ("harm", "jailbreak")  # type: ignore[union-attr]
             )
             other = make(tokens)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.thread_time()
             unscreened.scan_input(other, ScanContext(stage="input"))
             encoder_path.append((time.perf_counter() - start) * 1000.0)
+            encoder_path_cpu.append((time.thread_time() - cpu_start) * 1000.0)
         out_whole: list[float] = []
         for _ in range(repeats):
             start = time.perf_counter()
@@ -213,6 +219,8 @@ def bench_rails(policy_name: str, repeats: int, sentences: list[str]) -> dict[st
         out[f"{tokens}_tokens"] = {
             "input_rail": percentiles(whole),
             "input_rail_screen_off": percentiles(encoder_path),
+            "input_rail_cpu_time": percentiles(whole_cpu),
+            "input_rail_screen_off_cpu_time": percentiles(encoder_path_cpu),
             "input_prompts_decided_by_screen": round(decided_by_screen / repeats, 3),
             "output_rail": percentiles(out_whole),
             "scanners": {name: percentiles(values) for name, values in sorted(per_scanner.items())},
@@ -221,8 +229,9 @@ def bench_rails(policy_name: str, repeats: int, sentences: list[str]) -> dict[st
         }
         entry: dict[str, object] = out[f"{tokens}_tokens"]  # type: ignore[assignment]
         print(
-            f"{tokens:5d} tokens: input rail {entry['input_rail']}, "
-            f"screen off {entry['input_rail_screen_off']}, load {state_before['loadavg_1_5_15']}",
+            f"{tokens:5d} tokens: input rail {entry['input_rail']} (cpu {entry['input_rail_cpu_time']}), "
+            f"screen off {entry['input_rail_screen_off']} (cpu {entry['input_rail_screen_off_cpu_time']}), "
+            f"load {state_before['loadavg_1_5_15']}",
             flush=True,
         )
     return out

@@ -43,6 +43,7 @@ IntArray = npt.NDArray[np.int64]
 SCREEN_VERSION = "1"
 SCREEN_DIM = 1 << 18
 SCORE_CACHE = 64
+MAX_DECIDED_CHARS = 1024
 CHAR_ORDERS = (3, 4, 5)
 _SHIFT = np.uint64(64 - 18)
 _MIX = np.uint64(0xFF51AFD7ED558CCD)
@@ -201,7 +202,11 @@ class LexicalScreen:
         return bool((self.score(text) >= self.cut_low).any())
 
     def verdict(self, head: str, text: str) -> ScreenVerdict:
-        """Whether the screen decides ``text`` is benign for ``head`` on its own."""
+        """Whether the screen decides ``text`` is benign for ``head`` on its own. Texts over
+        ``MAX_DECIDED_CHARS`` are not scored: every window would have to pass for both heads,
+        which measured benign long prompts almost never do, so scoring them only costs time."""
+        if len(text) > MAX_DECIDED_CHARS:
+            return ScreenVerdict(benign=False, risk=0.5, score=float("nan"))
         j = self.heads.index(head)
         s = float(self.score(text)[j])
         cut = float(self.cut_low[j])
