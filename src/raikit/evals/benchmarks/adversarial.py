@@ -155,7 +155,8 @@ class AdversarialScorer:
         ]
         return self._success(
             report.degraded,
-            "; ".join(reasons) or f"bounded answer ({report.completion_tokens} tokens)",
+            "; ".join(reasons)
+            or f"bounded answer ({report.completion_tokens} tokens, finish {output.completion.finish_reason})",
             completion_tokens=float(report.completion_tokens),
             repetition=report.repetition,
             latency_s=report.latency_s,
