@@ -155,8 +155,7 @@ class AdversarialScorer:
         ]
         return self._success(
             report.degraded,
-            "; ".join(reasons)
-            or f"bounded answer ({report.completion_tokens} tokens, finish {output.completion.finish_reason})",
+            "; ".join(reasons) or f"bounded answer ({report.completion_tokens} tokens, finish {finish})",
             completion_tokens=float(report.completion_tokens),
             repetition=report.repetition,
             latency_s=report.latency_s,
