@@ -144,6 +144,7 @@ class AdversarialScorer:
         report = measure_availability(
             output.completion, int(meta["budget_tokens"]), budget_s=meta["budget_s"]
         )
+        finish = output.completion.finish_reason
         reasons = [
             text
             for flag, text in (
