@@ -44,14 +44,13 @@ RESULT = Path(__file__).resolve().parent / "results" / "align_loop.json"
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def eval_items(per_kind: int, seed: int) -> list[Sample]:
-    """Held-out test items; with ``per_kind`` > 0 a subset balanced over languages, per kind."""
-    items = suite_items("test")
+def balanced(items: list[Sample], per_kind: int, seed: int, kinds: tuple[str, ...]) -> list[Sample]:
+    """Items of ``kinds``; with ``per_kind`` > 0 a subset of that many per kind, balanced over languages."""
     if per_kind <= 0:
-        return items
+        return [s for s in items if s.kind in kinds]
     rng = random.Random(seed)
     chosen: list[Sample] = []
-    for kind in ("adherence", "false_refusal"):
+    for kind in kinds:
         by_lang: dict[str, list[Sample]] = {}
         for s in items:
             if s.kind == kind:
@@ -93,6 +92,12 @@ def main() -> None:
         "--data", type=Path, default=DEFAULT_DATA, help="public data for the reward validation"
     )
     parser.add_argument("--eval-per-kind", type=int, default=0)
+    parser.add_argument(
+        "--train-answers",
+        type=int,
+        default=0,
+        help="base answers only for this many benign train items (0: all)",
+    )
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--epochs", type=float, default=3.0)
@@ -104,7 +109,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args()
 
-    work = args.work
+    # Caches are shared by runs whose decoding and training settings match, and only by those.
+    work = args.work / f"tok{args.max_new_tokens}-ep{args.epochs:g}-lr{args.lr:g}-seed{args.seed}"
     work.mkdir(parents=True, exist_ok=True)
     stages = Stages(work)
     started = time.monotonic()
@@ -112,7 +118,13 @@ def main() -> None:
     decode = AnswerSettings(
         max_new_tokens=args.max_new_tokens, batch_size=args.batch_size, seed=args.seed, device=args.device
     )
-    items = eval_items(args.eval_per_kind, args.seed)
+    items = balanced(suite_items("test"), args.eval_per_kind, args.seed, ("adherence", "false_refusal"))
+    train_set = suite_items("train")
+    asked = (
+        balanced(train_set, args.train_answers, args.seed, ("false_refusal",))
+        if args.train_answers
+        else train_set
+    )
     with new_progress() as progress:
 
         def counter(label: str, total: int) -> Callable[[int], None]:
@@ -132,7 +144,8 @@ def main() -> None:
                 work / "data",
                 base=args.base,
                 settings=decode,
-                advance=counter("base answers (train)", len(suite_items("train"))),
+                answer_only=asked,
+                advance=counter("base answers (train)", len(asked)),
             ),
         )
         pairs = read_jsonl(work / "data" / "pairs.jsonl", PreferencePair)
@@ -205,7 +218,7 @@ def main() -> None:
     adherence_gain = 100 * (after_rates["adherence"]["value"] - before_rates["adherence"]["value"])
     refusal_rise = 100 * (after_rates["false_refusal"]["value"] - before_rates["false_refusal"]["value"])
     result = {
-        "reduced": args.eval_per_kind > 0,
+        "reduced": args.eval_per_kind > 0 or args.train_answers > 0 or not args.dpo,
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "eval_items": {
             "adherence": sum(s.kind == "adherence" for s in items),

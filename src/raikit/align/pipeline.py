@@ -44,9 +44,13 @@ def build_data(
     base: str | None = None,
     redteam: Sequence[Path] = (),
     settings: AnswerSettings | None = None,
+    answer_only: Sequence[Sample] | None = None,
     advance: Advance | None = None,
 ) -> dict[str, Any]:
-    """Write ``sft.jsonl`` and ``pairs.jsonl`` to ``out``; with ``base``, self-distil its answers."""
+    """Write ``sft.jsonl`` and ``pairs.jsonl`` to ``out``; with ``base``, self-distil its answers.
+
+    ``answer_only`` limits which train items the base model answers (all of them by default).
+    """
     guide = load_style_guide()
     train = train_items(suite_items("train"))
     sft: list[ChatExample] = safe_completion_examples(train, guide)

@@ -155,6 +155,10 @@ def train(
         peft_config=lora_config(options),
         callbacks=[progress] if progress is not None else [],
     )
+    if progress is not None:  # the rich bar replaces the dicts transformers prints per log step
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     result = trainer.train(resume_from_checkpoint=_last_checkpoint(target))
     merged = trainer.model.merge_and_unload()
     merged.save_pretrained(target)
