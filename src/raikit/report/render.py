@@ -330,6 +330,10 @@ _DIMENSION_HEAD = (
 )
 
 
+def _load(values: Any) -> str:
+    return " / ".join(f"{float(v):.1f}" for v in values) if values else "n/a"
+
+
 def _header(run: Mapping[str, Any]) -> str:
     host = run["host"]
     facts = [
@@ -339,7 +343,7 @@ def _header(run: Mapping[str, Any]) -> str:
         f"{run['n_errors']} errors",
         f"{run['wall_s']:.0f} s",
         f"finished {run['finished_at']}",
-        f"{host.get('cpu_count')} CPUs, load {host.get('load_avg_1_5_15')}",
+        f"{host.get('cpu_count')} CPUs, load average {_load(host.get('load_avg_1_5_15'))} (1, 5, 15 min)",
         f"raikit {host.get('raikit')}",
     ]
     return f"<p class='muted'>{escape(' · '.join(facts))}</p>"
