@@ -20,7 +20,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.audit-deps: pyproject.toml | $(BIN)/python
-	$(PIP) install -e ".[llm]" 2> >(grep -v "is ignored: it is neither" >&2)
+	$(PIP) install -e ".[llm,evals]" 2> >(grep -v "is ignored: it is neither" >&2)
 	touch $@
 
 $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
