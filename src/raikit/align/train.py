@@ -76,6 +76,8 @@ def _common_args(options: TrainOptions, out: Path) -> dict[str, Any]:
         "lr_scheduler_type": "cosine",
         "warmup_steps": 0,
         "disable_tqdm": True,
+        # Small models fit in memory; recomputing activations would only slow the CPU down.
+        "gradient_checkpointing": False,
     }
 
 
