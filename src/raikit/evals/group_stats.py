@@ -39,10 +39,12 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def bootstrap_mean(values: Sequence[float], *, resamples: int = 1000, seed: int = 0) -> Estimate:
-    """Mean of ``values`` and its bootstrap CI."""
+    """Mean of ``values`` and its bootstrap CI (no CI from a single value: it would be a point)."""
     n = len(values)
     if n == 0:
         return Estimate(value=None, low=None, high=None, n=0)
+    if n == 1:
+        return Estimate(value=float(values[0]), low=None, high=None, n=1)
     rng = random.Random(seed)
     boot = [_mean([values[rng.randrange(n)] for _ in range(n)]) for _ in range(resamples)]
     low, high = _percentiles(boot)
@@ -73,11 +75,16 @@ def bootstrap_gap(
     """``statistic`` of the group means with a CI from resampling every group on its own.
 
     Groups with no values are left out; with fewer than two groups there is no gap (``None``).
+    When a group has a single value the CI is left out (``None``): resampling cannot show that
+    group's spread, and the interval would look far narrower than the truth.
     """
     filled = {g: list(v) for g, v in groups.items() if v}
     n = sum(len(v) for v in filled.values())
     if len(filled) < 2:
         return Estimate(value=None, low=None, high=None, n=n)
+    if min(len(v) for v in filled.values()) < 2:
+        point = statistic({g: _mean(v) for g, v in filled.items()})
+        return Estimate(value=point, low=None, high=None, n=n)
     rng = random.Random(seed)
     boot = []
     for _ in range(resamples):
