@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -80,7 +81,8 @@ def verify(file: Path, trust: Path | None, as_json: bool) -> None:
         }[result.status]
         failures = f" [{', '.join(result.failures)}]" if result.failures else ""
         click.echo(f"{file}: {result.status}: {explanation}{failures}")
-    raise click.exceptions.Exit(0 if result.status == "valid" else 1)
+    if result.status != "valid":
+        sys.exit(1)  # click.Exit would be swallowed by the entry point (standalone_mode=False)
 
 
 @provenance.command("test-chain")

@@ -6,10 +6,9 @@ Mounted by :func:`raikit.server.app.create_app`. The service's key file comes fr
 enforced by the app's body-size middleware before anything is read) and decoded images by
 ``RAIKIT_WATERMARK_MAX_PIXELS``. Bad input answers 4xx with a JSON error body: 415 for an unsupported
 type, 422 for an empty, truncated or corrupt file or oversized dimensions; 503 when no key is set up.
-FastAPI and python-multipart are imported only when the router is built.
+FastAPI and python-multipart are imported only when the router is built. (No postponed annotations
+here: FastAPI must see the real ``UploadFile`` type of the endpoint, which is imported locally.)
 """
-
-from __future__ import annotations
 
 import importlib.util
 import os
@@ -35,7 +34,7 @@ class WatermarkServiceSettings:
     max_frames: int = 48
 
     @classmethod
-    def from_env(cls) -> WatermarkServiceSettings:
+    def from_env(cls) -> "WatermarkServiceSettings":
         key = os.environ.get(KEY_ENV)
         return cls(
             key_path=Path(key).expanduser() if key else None,
