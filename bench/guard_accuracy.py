@@ -291,6 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="heads folder (default: the shipped ones)")
     parser.add_argument("--latency", action="store_true", help="also time the scanners (one thread)")
     parser.add_argument("--skip-unseen", action="store_true", help="skip the unseen benign sources (faster)")
+    parser.add_argument("--rail-sample", type=int, default=800, help="unseen prompts per source, rail part")
     parser.add_argument(
         "--heads",
         nargs="*",
@@ -339,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["multilingual"] = multilingual(heads)
     if args.weights is None:
         print("[input rail: lexical screen + encoder vs encoder only]")
-        report["screened_rail"] = screened_rail(corpus if args.data.is_dir() else None)
+        report["screened_rail"] = screened_rail(corpus if args.data.is_dir() else None, args.rail_sample)
     if args.latency:
         print("[latency]")
         report["latency"] = latency()
