@@ -498,6 +498,11 @@ def main() -> None:
         help="Corpus images for the invisible-watermark baselines (rivaGan is slow).",
     )
     parser.add_argument("--no-video", action="store_true")
+    parser.add_argument(
+        "--parts",
+        default="robustness,calibration,video,speed,baselines",
+        help="Comma-separated parts to run (all by default); finished units come from the checkpoint.",
+    )
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     check = Checkpoint(args.checkpoint, args.fresh)
@@ -522,21 +527,25 @@ def main() -> None:
     methods: dict[str, object] = {}
     report["methods"] = methods
     names = args.methods.split(",")
+    parts = set(args.parts.split(","))
     with Progress() as progress:
-        for name in names[:1]:
-            methods[name] = run_method(name, images, check, progress, args.baseline_images)
-            save()
-        if args.calibration:
+        if "robustness" in parts:
+            for name in names[:1]:
+                methods[name] = run_method(name, images, check, progress, args.baseline_images)
+                save()
+        if args.calibration and "calibration" in parts:
             report["calibration"] = calibration(images, args.calibration, check, progress)
             save()
-        if not args.no_video:
+        if not args.no_video and "video" in parts:
             report["video"] = video(check, progress)
             save()
-        report["speed_one_core"] = speed(check)
-        save()
-        for name in names[1:]:
-            methods[name] = run_method(name, images, check, progress, args.baseline_images)
+        if "speed" in parts:
+            report["speed_one_core"] = speed(check)
             save()
+        if "baselines" in parts:
+            for name in names[1:]:
+                methods[name] = run_method(name, images, check, progress, args.baseline_images)
+                save()
     summary = {
         name: value.get("attacks_with_tpr_at_least_0.95") if isinstance(value, dict) else value
         for name, value in methods.items()
