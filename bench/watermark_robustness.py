@@ -301,7 +301,7 @@ def calibration_inputs(images: dict[str, np.ndarray], count: int) -> Iterator[tu
     kinds = ["pink_noise", "white_noise", "gradient", "stripes", "checker", "shapes"]
     for index in range(count):
         if index % 3 == 2:
-            kind = kinds[index % len(kinds)]
+            kind = kinds[(index // 3) % len(kinds)]
             height, width = int(rng.integers(96, 512)), int(rng.integers(96, 640))
             yield f"synthetic_{kind}", synthetic(kind, rng, height, width)
             continue
@@ -331,7 +331,7 @@ def calibration(
             progress.advance(task)
             continue
         row = check.get_or_run(
-            f"calibration/{index}", lambda image=image: {"p": marker.detect(image).p_value}
+            f"calibration-v2/{index}", lambda image=image: {"p": marker.detect(image).p_value}
         )
         p_values.append(float(row["p"]))
         kinds[kind] = kinds.get(kind, 0) + 1
