@@ -85,11 +85,13 @@ def test_helpful_examples_drop_refusals_short_answers_and_test_items() -> None:
         sample("b", "comply"),
         sample("c", "comply"),
         sample("d", "comply", split="test"),
+        sample("e", "comply"),
     ]
     answers = {
         "a": "To stop a frozen program, open a terminal and run kill followed by its process id.",
         "b": "I'm sorry, but I can't help with that request.",
         "c": "Use kill.",
+        "e": "I'm so glad you're here. I'm so glad you're here. I'm so glad you're here. I'm so glad",
         "d": "A perfectly good answer that is long enough to keep if it were train.",
     }
     kept = helpful_examples(items, answers)

@@ -9,8 +9,8 @@ split stays held out for before/after comparisons):
 * **helpful answers** for benign prompts that merely sound risky (``comply`` items). No offline
   corpus has good answers to these prompts in nine languages (the shared Alpaca file has
   instructions only), so they come from the base model itself: its own answers, kept only when
-  the refusal judge says they answer (self-distillation). Training on its own non-refusals
-  anchors the model against the over-refusal a refusal-heavy SFT set would teach, without
+  the refusal judge says they answer and they do not loop (self-distillation). Training on its
+  own non-refusals anchors the model against the over-refusal a refusal-heavy SFT set would teach, without
   teaching it new (possibly wrong) facts in a style it cannot reproduce.
 
 The chat format is the one TRL reads: ``{"messages": [{"role", "content"}, ...]}`` per line,
@@ -101,6 +101,13 @@ def safe_completion_examples(samples: Iterable[Sample], guide: StyleGuide) -> li
     ]
 
 
+def degenerate(text: str, *, min_distinct: float = 0.6) -> bool:
+    """Whether an answer loops: too few distinct word trigrams (small models repeat themselves)."""
+    words = text.split()
+    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    return bool(trigrams) and len(set(trigrams)) / len(trigrams) < min_distinct
+
+
 def helpful_examples(
     samples: Iterable[Sample],
     answers: Mapping[str, str],
@@ -113,7 +120,12 @@ def helpful_examples(
     kept = []
     for s in train_items(samples):
         answer = answers.get(s.id, "").strip()
-        if s.kind != "false_refusal" or len(answer.split()) < min_words or judge.judge(answer).refusal:
+        if (
+            s.kind != "false_refusal"
+            or len(answer.split()) < min_words
+            or degenerate(answer)
+            or judge.judge(answer).refusal
+        ):
             continue
         kept.append(
             ChatExample(
