@@ -144,3 +144,19 @@ def test_embedded_smollm2_loads_from_its_gguf_and_answers() -> None:
     text = target.generate("What is the capital of France?", config=GenerateConfig(max_tokens=12)).text
     assert "Paris" in text
     assert PreferencePair  # the public API exports both record types
+
+
+@pytest.mark.integration
+def test_build_data_answers_only_the_requested_items_and_resumes(tiny: Path, tmp_path: Path) -> None:
+    from raikit.align.answers import AnswerSettings, read_cache
+    from raikit.align.pipeline import build_data
+
+    asked = [s for s in suite_items("train") if s.kind == "false_refusal"][:3]
+    settings = AnswerSettings(max_new_tokens=4, batch_size=2, device="cpu")
+    counts = build_data(tmp_path, base=str(tiny), settings=settings, answer_only=asked)
+    assert counts["answered_by_base"] == 3
+    cache = tmp_path / "base_answers.jsonl"
+    assert set(read_cache(cache)) == {s.id for s in asked}
+    lines = cache.read_text().splitlines()
+    build_data(tmp_path, base=str(tiny), settings=settings, answer_only=asked)
+    assert cache.read_text().splitlines() == lines  # answered once, reused on the second run

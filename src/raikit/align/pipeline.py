@@ -57,8 +57,9 @@ def build_data(
     pairs: list[PreferencePair] = []
     answered = 0
     if base is not None:
+        asked = list(answer_only) if answer_only is not None else train
         answers = answer_items(
-            materialise_base(base), train, out / "base_answers.jsonl", settings, advance=advance
+            materialise_base(base), asked, out / "base_answers.jsonl", settings, advance=advance
         )
         first = {k: v[0] for k, v in answers.items() if v}
         answered = len(first)
