@@ -56,9 +56,10 @@ USAGE_ERRORS: tuple[type[RaikitError], ...] = (
     ExportUsageError,
     ProfileError,
     FindingError,
+    WatermarkInputError,
     FedMMConfigError,
     FedMMDataError,
-    WatermarkInputError,
+    AlignDataError,
 )
 
 
@@ -76,9 +77,9 @@ cli.add_command(guard)
 cli.add_command(serve)
 cli.add_command(judge)
 cli.add_command(eval_group)
+cli.add_command(fedmm)
 cli.add_command(watermark)
 cli.add_command(provenance)
-cli.add_command(fedmm)
 cli.add_command(redteam)
 cli.add_command(align)
 redteam.add_command(run_cmd)
