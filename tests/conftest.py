@@ -16,6 +16,14 @@ from raikit.models.llamacpp import default_model_path
 from support import free_port
 
 
+@pytest.fixture(autouse=True)
+def isolated_findings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test sees its own empty findings suite, never the user's real one in ~/.local/share."""
+    path = tmp_path_factory.mktemp("findings") / "findings.yaml"
+    monkeypatch.setenv("RAIKIT_FINDINGS", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def default_gguf() -> Path:
     path = default_model_path()
