@@ -166,7 +166,10 @@ def _ssn(text: str, m: re.Match[str]) -> float:
     return (0.85 if sep == "-" else 0.7) + (0.1 if _context(text, m.start(), _SSN_CONTEXT) else 0.0)
 
 
-_VERSION = re.compile(r"(?i)(?<![\w.@-])(?:v|version|ver\.?|release|build|firmware)[ :]*$")
+# The keyword must follow a delimiter that also ends a secret's value (``_VALUE``): a keyword inside
+# ``password=x:version`` is redacted with the password, and keeping the IP unredacted because of it
+# would make redaction non-idempotent (found by hypothesis).
+_VERSION = re.compile(r"(?i)(?<![^\s\"'`,;<>()\[\]{}])(?:v|version|ver\.?|release|build|firmware)[ :]*$")
 
 
 def _ip(text: str, m: re.Match[str]) -> float:
