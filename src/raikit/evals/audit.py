@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from raikit import __version__
 from raikit.core.errors import RaikitError, RunConfigMismatchError, RunExistsError, StoreError
+from raikit.core.files import write_text_atomic
 from raikit.core.store import config_hash
 from raikit.evals.audit_targets import CACHE_FILENAME, AuditExecutor
 from raikit.evals.profiles import AuditProfile, ProfileEntry
@@ -143,10 +144,8 @@ def _check_manifest(out_dir: Path, options: AuditOptions, resume: bool) -> None:
         return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
         body = {"schema_version": 1, "config_hash": digest, **manifest}
-        tmp.write_text(json.dumps(body, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, json.dumps(body, indent=2))
     except OSError as exc:
         raise StoreError(f"cannot write the audit manifest {path}: {exc.strerror}") from exc
 

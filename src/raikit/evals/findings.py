@@ -29,7 +29,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from raikit.core.errors import RaikitError
+from raikit.core.files import write_text_atomic
 from raikit.core.types import Message
 from raikit.evals.dataset import Expectation, Sample, Suite
 
@@ -253,13 +253,4 @@ def _write_suite(path: Path, items: list[Sample], version: int) -> None:
     }  # fmt: skip
     header = "# raikit red-team findings: regression items (raikit eval add-finding). Safe to edit.\n"
     text = header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=110)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text, mode=None)

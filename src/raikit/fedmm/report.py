@@ -12,13 +12,12 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 import statistics
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from raikit.core.files import write_text_atomic
 from raikit.fedmm.spec import ExperimentResult
 from raikit.fedmm.sweep import SweepItem, SweepOutcome
 
@@ -31,14 +30,6 @@ table{border-collapse:collapse;width:100%;margin:1rem 0}
 th,td{padding:.4rem;border-bottom:1px solid #e6e9ee;text-align:left}
 .plots{display:flex;flex-wrap:wrap;gap:.5rem}.plots figure{margin:0}
 """
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    Path(tmp).chmod(0o644)
-    Path(tmp).replace(path)
 
 
 def _stats(values: list[float]) -> dict[str, Any]:
@@ -318,9 +309,9 @@ def write_sweep_report(outcome: SweepOutcome, out_dir: str | Path) -> dict[str, 
     summary = summarize_sweep(outcome)
     folder = Path(out_dir)
     paths = {"json": folder / "results.json", "markdown": folder / "report.md", "html": folder / "index.html"}
-    _write_atomic(paths["json"], json.dumps(summary, indent=2))
-    _write_atomic(paths["markdown"], render_sweep_markdown(summary))
-    _write_atomic(paths["html"], render_sweep_html(summary))
+    write_text_atomic(paths["json"], json.dumps(summary, indent=2))
+    write_text_atomic(paths["markdown"], render_sweep_markdown(summary))
+    write_text_atomic(paths["html"], render_sweep_html(summary))
     return paths
 
 
@@ -338,15 +329,15 @@ def write_run_report(item: SweepItem, result: ExperimentResult, out_dir: str | P
     )
     folder = Path(out_dir)
     paths = {"json": folder / "results.json", "markdown": folder / "report.md", "html": folder / "index.html"}
-    _write_atomic(paths["json"], json.dumps(summary, indent=2))
-    _write_atomic(
+    write_text_atomic(paths["json"], json.dumps(summary, indent=2))
+    write_text_atomic(
         paths["markdown"],
         f"# raikit fedmm run — {spec.dataset.name}\n\n{facts}.\n\n"
         f"- **Final test accuracy**: {_pct(result.accuracy)}\n"
         f"- Accuracy by round: {', '.join(_pct(a) for a in result.accuracy_by_round)}\n"
         f"- Corrupted client data: {json.dumps(result.client_stats)}\n",
     )
-    _write_atomic(
+    write_text_atomic(
         paths["html"],
         f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>raikit fedmm run — {html.escape(spec.dataset.name)}</title>

@@ -18,11 +18,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from raikit.core.files import write_text_atomic
 from raikit.core.taxonomy import DIMENSION_IDS, load_taxonomy
 from raikit.evals.audit import AuditResult, BenchmarkRun
 from raikit.report.aggregate import (
@@ -244,14 +243,6 @@ def build_scorecard(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    Path(tmp).chmod(0o644)
-    Path(tmp).replace(path)
-
-
 def write_scorecard(result: AuditResult, out_dir: str | Path) -> dict[str, Path]:
     """Write ``scorecard.json``, ``report.md`` and ``index.html`` into ``out_dir``; return their paths."""
     from raikit.report.render import render_html, render_markdown
@@ -264,7 +255,7 @@ def write_scorecard(result: AuditResult, out_dir: str | Path) -> dict[str, Path]
         "markdown": folder / "report.md",
         "html": folder / "index.html",
     }
-    _write_atomic(paths["json"], json.dumps(card, indent=2, ensure_ascii=False, default=str))
-    _write_atomic(paths["markdown"], render_markdown(card))
-    _write_atomic(paths["html"], render_html(card))
+    write_text_atomic(paths["json"], json.dumps(card, indent=2, ensure_ascii=False, default=str))
+    write_text_atomic(paths["markdown"], render_markdown(card))
+    write_text_atomic(paths["html"], render_html(card))
     return paths
