@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from conftest import MESSAGE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from support import free_port
+from serving import launch
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 
@@ -185,33 +184,17 @@ def test_video_h264_round_trip_file_api_and_cli(workdir: Path, key: bytes) -> No
 
 @pytest.fixture(scope="module")
 def server(workdir: Path) -> Iterator[str]:
-    port = free_port()
-    log = (workdir / "server.log").open("wb")
     env = {
         **os.environ,
         "RAIKIT_WATERMARK_KEY": str(workdir / "wm.key"),
         "RAIKIT_WATERMARK_MAX_UPLOAD_BYTES": str(2_000_000),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "raikit.cli", "serve", "--port", str(port), "--no-warm-up"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, (workdir / "server.log").read_text()
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
+    proc, base, log_path = launch(["--no-warm-up"], workdir, env=env)
     yield base
     proc.terminate()
     proc.wait(timeout=10)
     secret = (workdir / "wm.key").read_text().split()[-1]
-    assert secret not in (workdir / "server.log").read_text()
+    assert secret not in log_path.read_text()
 
 
 def test_http_detect_endpoint(server: str, workdir: Path) -> None:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from support import free_port
 
 
 def launch(
-    args: list[str], log_dir: Path, timeout_s: float = 90.0
+    args: list[str], log_dir: Path, timeout_s: float = 90.0, env: Mapping[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """`python -m raikit.cli serve --port P *args` with its output in a log file under ``log_dir``;
-    returns the process, its base URL and the log's path once /healthz answers."""
+    """`python -m raikit.cli serve --port P *args` with its output in a log file under ``log_dir``
+    (and ``env`` as its environment, when given); returns the process, its base URL and the log's
+    path once /healthz answers."""
     port = free_port()
     log_path = log_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
@@ -25,6 +26,7 @@ def launch(
             [sys.executable, "-m", "raikit.cli", "serve", "--port", str(port), *args],
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=env,
         )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
