@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import click
 
+from raikit.cli.eval_options import data_option, data_source, judge_options
 from raikit.core.errors import RaikitError
 from raikit.evals.audit import DEFAULT_GUARD, AuditOptions, run_audit
 from raikit.evals.profiles import load_profile
@@ -33,13 +35,11 @@ class AuditIncompleteError(RaikitError):
 )
 @click.option("--profile", default=None, help="Profile name (quick, full) or YAML file; default full.")
 @click.option("--only", "only", multiple=True, help="Run only this benchmark of the profile (repeatable).")
-@click.option(
-    "--data",
-    "data_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder with the benchmarks' public data (default ../shared/data when it exists).",
+@data_option(
+    "Folder with the benchmarks' public data (default ../shared/data when it exists), or hf to "
+    "fetch each benchmark's Hugging Face dataset."
 )
+@judge_options
 @click.option(
     "-o",
     "--out",
@@ -60,7 +60,9 @@ def audit(
     quick: bool,
     profile: str | None,
     only: tuple[str, ...],
-    data_dir: Path | None,
+    data: str | None,
+    judge_target: str | None,
+    judge_escalate: Literal["uncertain", "always"],
     out_dir: Path,
     resume: bool,
     concurrency: int,
@@ -76,7 +78,10 @@ def audit(
     if quick and profile not in (None, "quick"):
         raise click.UsageError("--quick is the quick profile; do not combine it with --profile")
     chosen = load_profile("quick" if quick else profile or "full").only(only)
-    if data_dir is None and DEFAULT_DATA.is_dir():
+    data_dir, from_hub, hub_repo = data_source(data)
+    if hub_repo is not None:
+        raise click.BadParameter("an audit takes --data hf (each benchmark's own dataset), not hf:REPO_ID")
+    if data_dir is None and not from_hub and DEFAULT_DATA.is_dir():
         data_dir = DEFAULT_DATA
     options = AuditOptions(
         target=target,
@@ -84,7 +89,10 @@ def audit(
         guard=None if no_guard else guard_policy,
         limit=limit,
         data_dir=data_dir,
+        from_hub=from_hub,
         concurrency=concurrency,
+        judge_target=judge_target,
+        judge_escalate=judge_escalate,
     )
     result = run_audit(options, out_dir, resume=resume, progress=not no_progress)
     paths = write_scorecard(result, out_dir)

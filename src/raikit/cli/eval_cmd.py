@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 import click
 
+from raikit.cli.eval_options import data_option, data_source, judge_options
 from raikit.evals.executors import make_executor
 from raikit.evals.findings import (
     FindingError,
@@ -38,6 +39,7 @@ def list_cmd(as_json: bool) -> None:
                 "name": name,
                 "dimensions": list(info.dimensions),
                 "needs_data": info.needs_data,
+                "hub": info.hub,
                 "description": info.description,
             }
         )
@@ -45,8 +47,8 @@ def list_cmd(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        data = " [needs --data]" if row["needs_data"] else ""
-        click.echo(f"{row['name']:16} {row['description']}{data}")
+        needs = " [needs --data DIR or --data hf]" if row["hub"] else " [needs --data DIR]"
+        click.echo(f"{row['name']:16} {row['description']}{needs if row['needs_data'] else ''}")
 
 
 @eval_group.command("run")
@@ -54,13 +56,11 @@ def list_cmd(as_json: bool) -> None:
 @click.option("--target", "-t", required=True, help="Target string, e.g. llamacpp:default.")
 @click.option("--guard", "guard_policy", default=None, help="Put the target behind this guard policy.")
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N items.")
-@click.option(
-    "--data",
-    "data_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder with the benchmark's public data (e.g. ../shared/data).",
+@data_option(
+    "Folder with the benchmark's public data (e.g. ../shared/data), or hf to fetch its Hugging Face "
+    "dataset (hf:REPO_ID for another copy with the same columns)."
 )
+@judge_options
 @click.option("--split", default="test", show_default=True, type=click.Choice(["test", "train", "all"]))
 @click.option("--quick", is_flag=True, help="Shorter answers.")
 @click.option(
@@ -82,7 +82,9 @@ def run_cmd(
     target: str,
     guard_policy: str | None,
     limit: int | None,
-    data_dir: Path | None,
+    data: str | None,
+    judge_target: str | None,
+    judge_escalate: Literal["uncertain", "always"],
     split: str,
     quick: bool,
     out_dir: Path | None,
@@ -95,12 +97,23 @@ def run_cmd(
 ) -> None:
     """Run benchmark BENCH against a target; every attempt goes to the run directory."""
     default_benchmark_registry().info(bench)
+    data_dir, from_hub, hub_repo = data_source(data)
+    options = BenchmarkOptions(
+        data_dir=data_dir,
+        from_hub=from_hub,
+        hub_repo=hub_repo,
+        limit=limit,
+        quick=quick,
+        split=split,
+        judge_target=judge_target,
+        judge_escalate=judge_escalate,
+    )
     result = run_eval(
         bench,
         target,
         out_dir or Path("raikit-runs") / f"eval-{bench}",
         guard=guard_policy,
-        options=BenchmarkOptions(data_dir=data_dir, limit=limit, quick=quick, split=split),
+        options=options,
         executor=make_executor(executor, concurrency=concurrency, workers=workers, address=ray_address),
         resume=resume,
         progress=not no_progress,

@@ -32,12 +32,15 @@ from raikit.core.errors import RaikitError, RunConfigMismatchError, RunExistsErr
 from raikit.core.files import write_text_atomic
 from raikit.core.store import config_hash
 from raikit.evals.audit_targets import CACHE_FILENAME, AuditExecutor
+from raikit.evals.judging import check_judge_target
 from raikit.evals.profiles import AuditProfile, ProfileEntry
 from raikit.evals.run import run_eval
 from raikit.evals.runner import RunStats
 from raikit.evals.task import (
+    BenchmarkOptions,
     BenchmarkRegistry,
     DataNotFoundError,
+    JudgeEscalation,
     Task,
     UnknownBenchmarkError,
     default_benchmark_registry,
@@ -81,6 +84,8 @@ class AuditResult(BaseModel):
     host: dict[str, Any]
     cache: dict[str, int]
     guard_health: dict[str, Any] = Field(default_factory=dict)
+    refusal_judge: str | None = None
+    """``fast classifier`` when None, else the LLM judge's target and escalation."""
 
     @property
     def n_items(self) -> int:
@@ -99,15 +104,36 @@ class AuditOptions(BaseModel):
     guard: str | None = DEFAULT_GUARD
     limit: int | None = Field(default=None, ge=1)
     data_dir: Path | None = None
+    from_hub: bool = False
+    """Fetch each benchmark's public data from its Hugging Face dataset instead of ``data_dir``."""
     concurrency: int = Field(default=1, ge=1)
+    judge_target: str | None = None
+    """LLM refusal judge target (None: the fast classifier); recorded in the manifest."""
+    judge_escalate: JudgeEscalation = "uncertain"
 
     def manifest(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "target": self.target,
             "profile": self.profile.model_dump(mode="json"),
             "guard": self.guard,
             "limit": self.limit,
         }
+        # keys added later only when used, so audits started before they existed still resume
+        if self.judge_target is not None:
+            found["judge"] = {"target": self.judge_target, "escalate": self.judge_escalate}
+        if self.from_hub:
+            found["data"] = "hf"
+        return found
+
+    def benchmark_options(self, entry: ProfileEntry) -> BenchmarkOptions:
+        """The profile entry's options with the audit's data source and judge."""
+        return entry.options(self.data_dir, self.limit).model_copy(
+            update={
+                "from_hub": self.from_hub,
+                "judge_target": self.judge_target,
+                "judge_escalate": self.judge_escalate,
+            }
+        )
 
 
 def host_info() -> dict[str, Any]:
@@ -137,9 +163,10 @@ def _check_manifest(out_dir: Path, options: AuditOptions, resume: bool) -> None:
                 f"audit dir {out_dir} already holds an audit; pass --resume to continue it or choose another"
             )
         if old != digest:
+            changed = _changed_keys(found, manifest)
             raise RunConfigMismatchError(
-                f"audit dir {out_dir} was started with another config (hash {old}, now {digest}): "
-                "resume with the original target, profile, guard and limit, or choose another directory"
+                f"audit dir {out_dir} was started with another config ({changed}): resume with the "
+                "original target, profile, guard, limit, judge and data source, or choose another directory"
             )
         return
     try:
@@ -150,16 +177,33 @@ def _check_manifest(out_dir: Path, options: AuditOptions, resume: bool) -> None:
         raise StoreError(f"cannot write the audit manifest {path}: {exc.strerror}") from exc
 
 
+def _changed_keys(found: dict[str, Any], manifest: dict[str, Any]) -> str:
+    """Which manifest fields differ, e.g. ``judge: {'target': 'x'} -> none``."""
+
+    def shown(value: Any) -> str:
+        return "none" if value is None else json.dumps(value, sort_keys=True)[:80]
+
+    keys = sorted((manifest.keys() | found.keys()) - {"schema_version", "config_hash"})
+    diffs = [
+        f"{k}: {shown(found.get(k))} -> {shown(manifest.get(k))}"
+        for k in keys
+        if found.get(k) != manifest.get(k)
+    ]
+    return "; ".join(diffs) or f"config hash {found.get('config_hash')}"
+
+
 def _build_task(registry: BenchmarkRegistry, entry: ProfileEntry, options: AuditOptions) -> Task | str:
     """The benchmark's task, or the reason it is skipped."""
     try:
         info = registry.info(entry.name)
     except UnknownBenchmarkError:
         return f"benchmark {entry.name!r} is not installed"
-    if info.needs_data and options.data_dir is None:
-        return "needs its public data: pass --data DIR (e.g. ../shared/data)"
+    if info.needs_data and options.from_hub and info.hub is None:
+        return "has no Hugging Face dataset raikit can load: pass --data DIR"
+    if info.needs_data and not options.from_hub and options.data_dir is None:
+        return "needs its public data: pass --data DIR (e.g. ../shared/data) or --data hf"
     try:
-        return info.factory(entry.options(options.data_dir, options.limit))
+        return info.factory(options.benchmark_options(entry))
     except DataNotFoundError as exc:
         return str(exc)
     except (ImportError, RaikitError) as exc:
@@ -188,6 +232,7 @@ def run_audit(
     executor = AuditExecutor(options.target, folder / CACHE_FILENAME, concurrency=options.concurrency)
     try:
         executor.prepare_target()
+        check_judge_target(options.judge_target)
         guard_status = _prepare_guard(executor, options.guard)
         _check_manifest(folder, options, resume)
         passes: list[tuple[Pass, str | None]] = [("off", None)]
@@ -205,10 +250,13 @@ def run_audit(
                     for p, _ in passes
                 ]
                 continue
-            for pass_name, policy in passes:
-                if progress:
-                    print(f"[{index}/{len(entries)}] {entry.name}, guard {pass_name}", file=sys.stderr)
-                runs.append(_run_one(task, entry, options, folder, pass_name, policy, executor, progress))
+            try:
+                for pass_name, policy in passes:
+                    if progress:
+                        print(f"[{index}/{len(entries)}] {entry.name}, guard {pass_name}", file=sys.stderr)
+                    runs.append(_run_one(task, entry, options, folder, pass_name, policy, executor, progress))
+            finally:
+                task.close()
         cache = executor.cache_stats()
         guard_health = executor.guard_health()
     finally:
@@ -227,6 +275,9 @@ def run_audit(
         host=host_info(),
         cache=cache,
         guard_health=guard_health,
+        refusal_judge=(
+            f"LLM judge {options.judge_target} ({options.judge_escalate})" if options.judge_target else None
+        ),
     )
 
 
@@ -256,7 +307,7 @@ def _run_one(
             options.target,
             run_dir,
             guard=policy,
-            options=entry.options(options.data_dir, options.limit),
+            options=options.benchmark_options(entry),
             executor=executor,
             resume=True,
             progress=progress,

@@ -47,6 +47,25 @@ def run_eval(
     opts = options or BenchmarkOptions()
     draft = WorkSpec(benchmark=benchmark, options=opts, target=target, guard=guard, config=GenerateConfig())
     built = task or draft.build_task()
+    try:
+        return _run_built(built, draft, out_dir, executor, config, resume, progress, kind, label)
+    finally:
+        if task is None:  # the task was built here: release its judge targets
+            built.close()
+
+
+def _run_built(
+    built: Task,
+    draft: WorkSpec,
+    out_dir: str | Path,
+    executor: Executor | None,
+    config: GenerateConfig | None,
+    resume: bool,
+    progress: bool,
+    kind: str,
+    label: str | None,
+) -> EvalResult:
+    benchmark, target, guard, opts = draft.benchmark, draft.target, draft.guard, draft.options
     spec = draft.model_copy(update={"config": config or built.config})
     run_config = {
         "kind": kind,
@@ -54,7 +73,7 @@ def run_eval(
         "version": built.version,
         "target": target,
         "guard": guard,
-        "options": opts.model_dump(mode="json", exclude={"data_dir"}),
+        "options": opts.identity(),
         "generate": spec.config.model_dump(mode="json"),
     }
     digest = config_hash(run_config)

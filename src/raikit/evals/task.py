@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,10 +79,27 @@ class Task:
     dimensions: tuple[str, ...]
     config: GenerateConfig = field(default_factory=GenerateConfig)
     description: str = ""
+    closers: tuple[Callable[[], None], ...] = ()
+    """Release what the task holds open (an LLM judge's target); see :meth:`close`."""
+
+    def close(self) -> None:
+        """Close the judge targets the task opened; the task must not be scored afterwards."""
+        for close in self.closers:
+            close()
+
+
+JudgeEscalation = Literal["uncertain", "always"]
 
 
 class BenchmarkOptions(BaseModel):
-    """What every benchmark factory accepts."""
+    """What every benchmark factory accepts.
+
+    Data: ``data_dir`` (the folder with the public files), or ``from_hub`` to fetch the
+    benchmark's declared Hugging Face dataset (``hub_repo`` replaces its repository id).
+    Judging: ``judge_target`` (any target string) puts an LLM judge on top of the fast refusal
+    classifier in every benchmark that judges refusal; ``judge_escalate`` says whether the LLM
+    decides only the classifier's uncertain band (default) or every answer.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -91,6 +108,22 @@ class BenchmarkOptions(BaseModel):
     quick: bool = False
     seed: int = 0
     split: str = "test"
+    from_hub: bool = False
+    hub_repo: str | None = None
+    judge_target: str | None = None
+    judge_escalate: JudgeEscalation = "uncertain"
+
+    def identity(self) -> dict[str, Any]:
+        """What a run's config hash depends on: not where the data folder is, and the judge and
+        Hugging Face fields only when set (so runs made before they existed still resume)."""
+        found = self.model_dump(mode="json", exclude={"data_dir"})
+        if not self.from_hub:
+            found.pop("from_hub")
+            found.pop("hub_repo")
+        if self.judge_target is None:
+            found.pop("judge_target")
+            found.pop("judge_escalate")
+        return found
 
 
 class BenchmarkFactory(Protocol):
@@ -104,15 +137,22 @@ class BenchmarkInfo:
     dimensions: tuple[str, ...]
     needs_data: bool
     factory: BenchmarkFactory
+    hub: str | None = None
+    """The Hugging Face dataset ``--data hf`` fetches (None: the data only comes from a folder)."""
 
 
 def benchmark(
-    name: str, *, description: str, dimensions: tuple[str, ...], needs_data: bool = False
+    name: str,
+    *,
+    description: str,
+    dimensions: tuple[str, ...],
+    needs_data: bool = False,
+    hub: str | None = None,
 ) -> Callable[[BenchmarkFactory], BenchmarkFactory]:
-    """Mark ``factory`` as the builder of benchmark ``name``."""
+    """Mark ``factory`` as the builder of benchmark ``name`` (``hub``: its Hugging Face dataset)."""
 
     def mark(factory: BenchmarkFactory) -> BenchmarkFactory:
-        info = BenchmarkInfo(name, description, dimensions, needs_data, factory)
+        info = BenchmarkInfo(name, description, dimensions, needs_data, factory, hub)
         setattr(factory, _INFO_ATTR, info)
         return factory
 
@@ -141,6 +181,11 @@ def default_benchmark_registry() -> BenchmarkRegistry:
 
 def data_path(options: BenchmarkOptions, *parts: str) -> Path:
     """A file or folder under the benchmark data root, with a clear error when it is missing."""
+    if options.from_hub:
+        raise DataNotFoundError(
+            "this benchmark has no Hugging Face copy that raikit can load; pass --data DIR "
+            f"(a folder holding {'/'.join(parts)})"
+        )
     if options.data_dir is None:
         raise DataNotFoundError(
             f"this benchmark needs its public data: pass --data DIR (a folder holding {'/'.join(parts)})"

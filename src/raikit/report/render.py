@@ -61,7 +61,7 @@ def render_markdown(card: Mapping[str, Any]) -> str:
         "",
         f"Profile `{run['profile']}` v{run['profile_version']}, guard policy `{run['guard_policy']}` "
         f"({run['guard_status']}), {run['n_items']} items, {run['n_errors']} errors, {run['wall_s']:.0f} s, "
-        f"finished {run['finished_at']}.",
+        f"finished {run['finished_at']}. Refusal judge: {run.get('refusal_judge') or 'fast classifier'}.",
         "",
         "| | guard off | guard on | on - off |",
         "|---|---|---|---|",

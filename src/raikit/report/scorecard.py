@@ -72,6 +72,7 @@ def _run_section(result: AuditResult) -> dict[str, Any]:
         "profile_version": result.profile_version,
         "guard_policy": result.guard_policy,
         "guard_status": result.guard_status,
+        "refusal_judge": result.refusal_judge,
         "started_at": result.started_at,
         "finished_at": result.finished_at,
         "wall_s": result.wall_s,

@@ -28,6 +28,7 @@ hallucination, as in INVITE; lower is better; also per predicate); on valid ones
 from __future__ import annotations
 
 import csv
+import dataclasses
 import random
 import re
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ from raikit.core.types import Attempt, Message, Score
 from raikit.evals.benchmarks.bold import interleave
 from raikit.evals.benchmarks.common import group, limited, metric_row, scored_attempts
 from raikit.evals.judges.llm import LLMJudge
+from raikit.evals.judging import closer, llm_judge
 from raikit.evals.solvers import generate
 from raikit.evals.task import BenchmarkOptions, EvalSample, SolverOutput, Task, benchmark
 from raikit.models import GenerateConfig
@@ -307,4 +309,7 @@ def invite_task(options: BenchmarkOptions, judge: LLMJudge | None = None) -> Tas
     dimensions=(DIMENSION,),
 )
 def invite_benchmark(options: BenchmarkOptions) -> Task:
-    return invite_task(options)
+    """With ``--judge-target``, the LLM judge on that target decides premise correction."""
+    judge = llm_judge(options)
+    task = invite_task(options, judge)
+    return dataclasses.replace(task, closers=closer(judge)) if judge else task

@@ -12,6 +12,8 @@ from raikit.core.taxonomy import DIMENSION_IDS
 from raikit.core.types import Attempt
 from raikit.evals.dataset import Sample, Suite, load_builtin_suite
 from raikit.evals.findings import default_findings_path, load_findings_suite
+from raikit.evals.judges.verdict import UNKNOWN
+from raikit.evals.judging import closer, refusal_judge
 from raikit.evals.metrics import bootstrap_rate
 from raikit.evals.scorers import ExpectationScorer
 from raikit.evals.solvers import generate
@@ -36,14 +38,21 @@ def to_eval_sample(item: Sample) -> EvalSample:
 
 
 def summarise_suites(samples: Sequence[EvalSample], attempts: Iterable[Attempt]) -> dict[str, Any]:
-    """Adherence and false-refusal rates (bootstrap 95% CIs) overall, per dimension and per language."""
+    """Adherence and false-refusal rates (bootstrap 95% CIs) overall, per dimension and per language.
+
+    Items whose refusal verdict is undecided (an LLM judge's unparseable answer) are counted in
+    ``undecided``, apart from both rates: never a pass, never a failure."""
     by_id = {s.id: s for s in samples}
     outcomes: dict[tuple[str, str, str], list[bool]] = {}
     findings: list[dict[str, Any]] = []
-    errors = 0
+    errors = undecided = 0
     for attempt in attempts:
         sample = by_id.get(attempt.item_id)
         if sample is None:
+            continue
+        verdict = attempt.scores.get("refusal")
+        if attempt.error is None and "passed" not in attempt.scores and verdict and verdict.label == UNKNOWN:
+            undecided += 1
             continue
         if attempt.error is not None or "passed" not in attempt.scores:
             errors += 1
@@ -98,6 +107,7 @@ def summarise_suites(samples: Sequence[EvalSample], attempts: Iterable[Attempt])
             for lang in languages
         },
         "errors": errors,
+        "undecided": undecided,
         "findings": findings,
     }
 
@@ -108,16 +118,18 @@ def suite_task(
     chosen = [i for i in items if options.split in ("all", i.split)]
     if options.limit:
         chosen = chosen[: options.limit]
+    judge = refusal_judge(options)
     return Task(
         name=name,
         version=version,
         samples=tuple(to_eval_sample(i) for i in chosen),
         solver=generate,
-        scorers=(ExpectationScorer(),),
+        scorers=(ExpectationScorer(judge),),
         summarise=summarise_suites,
         dimensions=DIMENSION_IDS,
         config=GenerateConfig(max_tokens=max_tokens, temperature=0.0, seed=0, timeout_s=120.0),
         description="adherence and false refusal per RAI dimension",
+        closers=closer(judge),
     )
 
 

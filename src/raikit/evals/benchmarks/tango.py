@@ -3,10 +3,12 @@
 Two parts, after TANGO (Ovalle et al., FAccT 2023):
 
 - **Misgendering.** ``DATA/tango/misgendering_prompts.csv`` (columns ``template_idx, ante,
-  ante_type, pronoun_family, template``): a sentence introduces a person with a pronoun family
-  (he, she, singular they, xe, ey, fae) and the target continues it. A continuation that uses
-  pronouns is *consistent* when every third-person pronoun in it belongs to the given family;
-  continuations without any pronoun are counted apart (``pronoun_use_rate``), as in TANGO.
+  ante_type, pronoun_family, template``; with ``--data hf``, the same columns from
+  ``misgendering.jsonl`` of the Hugging Face dataset ``AmazonScience/TANGO``): a sentence
+  introduces a person with a pronoun family (he, she, singular they, xe, ey, fae) and the target
+  continues it. A continuation that uses pronouns is *consistent* when every third-person
+  pronoun in it belongs to the given family; continuations without any pronoun are counted
+  apart (``pronoun_use_rate``), as in TANGO.
 - **Gender disclosure.** TANGO's disclosure set is not in the shared data, so the prompts are
   raikit's own (``raikit/evals/data/tango_disclosure.yaml``: 4 forms x 10 identities x 6 names,
   e.g. "Riley came out as genderfluid."). Each continuation is judged for toxicity (guard head),
@@ -25,7 +27,7 @@ from __future__ import annotations
 import csv
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -35,6 +37,7 @@ from raikit.core.types import Attempt, Message, Score
 from raikit.evals.benchmarks.bold import INSTRUCTION, continuation, fairness_rows, interleave
 from raikit.evals.benchmarks.common import Scored, group, limited, metric_row, scored_attempts
 from raikit.evals.group_stats import group_gap_rows
+from raikit.evals.hub import HubSource, hub_records
 from raikit.evals.judges.sentiment import RegardJudge, SentimentJudge
 from raikit.evals.judges.toxicity import ToxicityJudge
 from raikit.evals.solvers import generate
@@ -78,13 +81,35 @@ def pronoun_verdict(family: str, text: str) -> tuple[str, dict[str, int]]:
     return ("consistent" if set(used) == {family} else "misgendered"), used
 
 
-def load_misgendering(options: BenchmarkOptions) -> list[EvalSample]:
+MISGENDERING_COLUMNS = ("template_idx", "ante", "ante_type", "pronoun_family", "template")
+
+
+def _as_text(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [{k: str(v) for k, v in row.items()} for row in rows]
+
+
+HUB_SOURCE = HubSource(
+    repo="AmazonScience/TANGO",
+    data_files="misgendering.jsonl",
+    columns=MISGENDERING_COLUMNS,
+    to_records=_as_text,
+)
+
+
+def misgendering_rows(options: BenchmarkOptions) -> list[dict[str, str]]:
+    """The misgendering prompts (CSV rows in file order), from the Hub with ``--data hf``."""
+    if options.from_hub:
+        return hub_records(options, HUB_SOURCE, "tango")
     path = data_path(options, "tango", "misgendering_prompts.csv")
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    needed = {"template_idx", "ante", "ante_type", "pronoun_family", "template"}
-    if not rows or not needed <= set(rows[0]):
-        raise DataNotFoundError(f"{path}: expected TANGO columns {', '.join(sorted(needed))}")
+        found = list(csv.DictReader(handle))
+    if not found or not set(MISGENDERING_COLUMNS) <= set(found[0]):
+        raise DataNotFoundError(f"{path}: expected TANGO columns {', '.join(sorted(MISGENDERING_COLUMNS))}")
+    return found
+
+
+def load_misgendering(options: BenchmarkOptions) -> list[EvalSample]:
+    rows = misgendering_rows(options)
     per_family: dict[str, list[EvalSample]] = {}
     for number, row in enumerate(rows):
         family = row["pronoun_family"].strip()
@@ -243,6 +268,7 @@ def summarise_tango(samples: Sequence[EvalSample], attempts: Sequence[Attempt]) 
     description="TANGO: pronoun consistency incl. neo-pronouns, and responses to gender disclosure",
     dimensions=(DIMENSION,),
     needs_data=True,
+    hub=HUB_SOURCE.repo,
 )
 def tango_benchmark(options: BenchmarkOptions) -> Task:
     samples = interleave([load_misgendering(options), load_disclosure(options)])

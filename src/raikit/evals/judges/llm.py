@@ -240,6 +240,10 @@ class LLMRefusalJudge:
         self.escalate = escalate
         self.band = band
 
+    def close(self) -> None:
+        """Close the LLM judge's target if it opened it from a target string."""
+        self.llm.close()
+
     def judge(self, completion: str, prompt: str | None = None) -> JudgeVerdict:
         fast = self.fast.judge(completion, prompt)
         low, high = self.band
