@@ -85,6 +85,11 @@ def run_cmd(
         f"(ASR {100 * summary['attack_success_rate']:.1f}%, diversity {summary['diversity']:.3f}, "
         f"prompt toxicity {summary['prompt_toxicity']:.3f}); run: {result.run_dir}"
     )
+    images = summary.get("image_attacks") or {}
+    if images.get("skipped"):
+        click.echo(f"raikit: image attacks skipped: {images['skipped']}", err=True)
+    elif images.get("included"):
+        click.echo(f"raikit: {images.get('delivered', 0)} image attack(s) delivered", err=True)
 
 
 @click.command("export")

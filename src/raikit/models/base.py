@@ -176,6 +176,15 @@ class BaseTarget(ABC):
 
     # -- public API --------------------------------------------------------------------------
     def generate(self, prompt: PromptLike, config: GenerateConfig | None = None) -> Completion:
+        return self._generate_with(self._complete, prompt, config)
+
+    def _generate_with(
+        self,
+        complete: Callable[[list[Message], GenerateConfig], Completion],
+        prompt: PromptLike,
+        config: GenerateConfig | None,
+    ) -> Completion:
+        """``generate`` around another one-request method (one that also sends pictures, say)."""
         cfg = config or GenerateConfig()
         messages = as_conversation(prompt)
         start = time.perf_counter()
@@ -184,7 +193,7 @@ class BaseTarget(ABC):
             for attempt in Retrying(**self._retrying_kwargs()):  # type: ignore[arg-type]
                 tries = attempt.retry_state.attempt_number
                 with attempt:
-                    completion = self._complete(messages, cfg)
+                    completion = complete(messages, cfg)
         except TargetError as exc:
             raise self._give_up(exc, tries) from exc
         self._record_usage(completion.usage)

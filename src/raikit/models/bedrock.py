@@ -11,16 +11,19 @@ the same role merged (Bedrock requires user/assistant alternation) and ``tool`` 
 user text; empty turns are dropped. ``GenerateConfig.seed`` is ignored (Converse has no seed).
 botocore's own retries are off: raikit retries transient errors itself. ``timeout_s`` is the
 socket read timeout, so it bounds the wait for a whole non-streamed answer.
+
+With ``vision=true`` (and optionally ``image_max_side``, ``image_format``, ``image_max_bytes``;
+see :mod:`raikit.models.images`) pictures are sent as Converse ``image`` content blocks (raw
+bytes, format png or jpeg) after the text of the last user turn.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from raikit.core.types import Completion, FinishReason, Message, StreamEvent, Usage
-from raikit.models.base import BaseTarget
 from raikit.models.config import GenerateConfig
 from raikit.models.errors import (
     TargetConfigError,
@@ -29,9 +32,17 @@ from raikit.models.errors import (
     TargetTimeoutError,
     TargetUnavailableError,
 )
+from raikit.models.images import (
+    IMAGE_OPTIONS,
+    ImageInputTarget,
+    ImageSettings,
+    PreparedImage,
+    image_settings,
+    last_user_index,
+)
 from raikit.models.registry import require_extra, target_factory
 
-_OPTIONS = {"region", "profile"}
+_OPTIONS = {"region", "profile", *IMAGE_OPTIONS}
 _TRANSIENT = {
     "ThrottlingException",
     "ServiceUnavailableException",
@@ -63,25 +74,44 @@ def _usage(payload: Mapping[str, Any] | None) -> Usage | None:
     )
 
 
-def converse_messages(messages: list[Message]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
-    """Split a conversation into Converse ``system`` blocks and alternating ``messages``."""
+def _image_block(image: PreparedImage) -> dict[str, Any]:
+    return {"image": {"format": image.format, "source": {"bytes": image.data}}}
+
+
+def converse_messages(
+    messages: list[Message], images: Sequence[PreparedImage] = ()
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """Split a conversation into Converse ``system`` blocks and alternating ``messages``.
+
+    ``images`` are appended to the turn that holds the last user message.
+    """
     system: list[dict[str, str]] = []
     turns: list[dict[str, Any]] = []
-    for message in messages:
-        if not message.content:
+    pictures_at = last_user_index(messages) if images else None
+    for index, message in enumerate(messages):
+        blocks: list[dict[str, Any]] = [{"text": message.content}] if message.content else []
+        if index == pictures_at:
+            blocks += [_image_block(image) for image in images]
+        if not blocks:
             continue
         if message.role == "system":
             system.append({"text": message.content})
             continue
         role = "assistant" if message.role == "assistant" else "user"
         if turns and turns[-1]["role"] == role:
-            turns[-1]["content"].append({"text": message.content})
+            turns[-1]["content"].extend(blocks)
         else:
-            turns.append({"role": role, "content": [{"text": message.content}]})
+            turns.append({"role": role, "content": blocks})
+    if images and pictures_at is None:
+        blocks = [_image_block(image) for image in images]
+        if turns and turns[-1]["role"] == "user":
+            turns[-1]["content"].extend(blocks)
+        else:
+            turns.append({"role": "user", "content": blocks})
     return system, turns
 
 
-class BedrockTarget(BaseTarget):
+class BedrockTarget(ImageInputTarget):
     """A Bedrock model. One boto3 client per timeout value, created on first use (thread-safe)."""
 
     def __init__(
@@ -92,8 +122,9 @@ class BedrockTarget(BaseTarget):
         region: str | None = None,
         profile: str | None = None,
         client: Any = None,
+        images: ImageSettings | None = None,
     ) -> None:
-        super().__init__(name)
+        super().__init__(name, images=images)
         self.model_id = model_id
         self.region = region
         self.profile = profile
@@ -136,8 +167,10 @@ class BedrockTarget(BaseTarget):
         except BotoCoreError as exc:
             raise TargetConfigError(f"{self.name}: cannot create the Bedrock client: {exc}") from exc
 
-    def _request(self, messages: list[Message], config: GenerateConfig) -> dict[str, Any]:
-        system, turns = converse_messages(messages)
+    def _request(
+        self, messages: list[Message], config: GenerateConfig, images: Sequence[PreparedImage] = ()
+    ) -> dict[str, Any]:
+        system, turns = converse_messages(messages, images)
         inference: dict[str, Any] = {"maxTokens": config.max_tokens, "temperature": config.temperature}
         if config.top_p is not None:
             inference["topP"] = config.top_p
@@ -181,18 +214,29 @@ class BedrockTarget(BaseTarget):
             return TargetUnavailableError(f"{self.name}: cannot reach Bedrock: {exc}")
         return TargetResponseError(f"{self.name}: {exc}")
 
-    def _call(self, method: str, messages: list[Message], config: GenerateConfig) -> Any:
+    def _call(
+        self,
+        method: str,
+        messages: list[Message],
+        config: GenerateConfig,
+        images: Sequence[PreparedImage] = (),
+    ) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = self.client(config)
         try:
-            return getattr(client, method)(**self._request(messages, config))
+            return getattr(client, method)(**self._request(messages, config, images))
         except (BotoCoreError, ClientError) as exc:
             raise self._translate(exc) from exc
 
     # -- Target ------------------------------------------------------------------------------
     def _complete(self, messages: list[Message], config: GenerateConfig) -> Completion:
-        body = self._call("converse", messages, config)
+        return self._complete_with_images(messages, config, ())
+
+    def _complete_with_images(
+        self, messages: list[Message], config: GenerateConfig, images: Sequence[PreparedImage]
+    ) -> Completion:
+        body = self._call("converse", messages, config, images)
         try:
             blocks = body["output"]["message"]["content"]
             text = "".join(str(block["text"]) for block in blocks if "text" in block)
@@ -258,5 +302,9 @@ def bedrock_target(location: str, options: Mapping[str, str]) -> BedrockTarget:
     fragment = "&".join(f"{k}={options[k]}" for k in sorted(options))
     name = f"bedrock:{model_id}" + (f"#{fragment}" if fragment else "")
     return BedrockTarget(
-        name, model_id, region=options.get("region") or None, profile=options.get("profile") or None
+        name,
+        model_id,
+        region=options.get("region") or None,
+        profile=options.get("profile") or None,
+        images=image_settings("bedrock", options),
     )

@@ -3,21 +3,23 @@
 Works with vLLM, Ollama, llama.cpp's server, LiteLLM and the OpenAI API itself. Streaming uses
 server-sent events. The API key is read from an environment variable (``OPENAI_API_KEY`` by
 default, or the one named by ``#key_env=NAME``), never from the target string.
-Options: ``model``, ``key_env``, ``stream_usage`` (ask for usage in streams; default true).
+Options: ``model``, ``key_env``, ``stream_usage`` (ask for usage in streams; default true), and
+for vision models ``vision=true`` with ``image_max_side``, ``image_format``, ``image_max_bytes``
+(see :mod:`raikit.models.images`): pictures then go as chat content parts, the text first and
+each picture as an ``image_url`` part holding a ``data:image/...;base64,`` URL.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
 from httpx_sse import ServerSentEvent, aconnect_sse, connect_sse
 
 from raikit.core.types import Completion, FinishReason, Message, StreamEvent, Usage, coerce_finish_reason
-from raikit.models.base import BaseTarget
 from raikit.models.config import GenerateConfig
 from raikit.models.errors import (
     TargetConfigError,
@@ -25,6 +27,14 @@ from raikit.models.errors import (
     TargetResponseError,
     TargetTimeoutError,
     TargetUnavailableError,
+)
+from raikit.models.images import (
+    IMAGE_OPTIONS,
+    ImageInputTarget,
+    ImageSettings,
+    PreparedImage,
+    image_settings,
+    last_user_index,
 )
 from raikit.models.registry import target_factory
 
@@ -40,7 +50,22 @@ def _usage(payload: Mapping[str, Any] | None) -> Usage | None:
     )
 
 
-class OpenAICompatibleTarget(BaseTarget):
+def chat_messages(messages: Sequence[Message], images: Sequence[PreparedImage] = ()) -> list[dict[str, Any]]:
+    """The wire form of a conversation; ``images`` become content parts of the last user message."""
+    wire: list[dict[str, Any]] = [{"role": m.role, "content": m.content} for m in messages]
+    if not images:
+        return wire
+    pictures = [{"type": "image_url", "image_url": {"url": image.data_url()}} for image in images]
+    index = last_user_index(messages)
+    if index is None:
+        wire.append({"role": "user", "content": pictures})
+        return wire
+    text = messages[index].content
+    wire[index]["content"] = [{"type": "text", "text": text}, *pictures] if text else pictures
+    return wire
+
+
+class OpenAICompatibleTarget(ImageInputTarget):
     def __init__(
         self,
         name: str,
@@ -49,8 +74,9 @@ class OpenAICompatibleTarget(BaseTarget):
         model: str | None = None,
         api_key: str | None = None,
         stream_usage: bool = True,
+        images: ImageSettings | None = None,
     ) -> None:
-        super().__init__(name)
+        super().__init__(name, images=images)
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.stream_usage = stream_usage
@@ -67,10 +93,17 @@ class OpenAICompatibleTarget(BaseTarget):
     def _timeout(self, config: GenerateConfig) -> httpx.Timeout:
         return httpx.Timeout(config.timeout_s, connect=min(10.0, config.timeout_s or 10.0))
 
-    def _payload(self, messages: list[Message], config: GenerateConfig, *, stream: bool) -> dict[str, Any]:
+    def _payload(
+        self,
+        messages: list[Message],
+        config: GenerateConfig,
+        *,
+        stream: bool,
+        images: Sequence[PreparedImage] = (),
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": self.model or "default",
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "messages": chat_messages(messages, images),
             "max_tokens": config.max_tokens,
             "temperature": config.temperature,
             "stream": stream,
@@ -98,7 +131,10 @@ class OpenAICompatibleTarget(BaseTarget):
     def _check(self, response: httpx.Response) -> None:
         if response.status_code < 400:
             return
-        detail = response.text[:300].strip() if not response.is_stream_consumed else ""
+        try:
+            detail = response.text[:300].strip()  # the server's own words: why it refused
+        except httpx.ResponseNotRead:
+            detail = ""
         message = f"{self.name}: HTTP {response.status_code} from {response.request.url}"
         if detail:
             message += f": {detail}"
@@ -139,10 +175,15 @@ class OpenAICompatibleTarget(BaseTarget):
 
     # -- sync ----------------------------------------------------------------------------------
     def _complete(self, messages: list[Message], config: GenerateConfig) -> Completion:
+        return self._complete_with_images(messages, config, ())
+
+    def _complete_with_images(
+        self, messages: list[Message], config: GenerateConfig, images: Sequence[PreparedImage]
+    ) -> Completion:
         try:
             response = self.client.post(
                 f"{self.base_url}/chat/completions",
-                json=self._payload(messages, config, stream=False),
+                json=self._payload(messages, config, stream=False, images=images),
                 timeout=self._timeout(config),
             )
         except httpx.HTTPError as exc:
@@ -237,17 +278,22 @@ class OpenAICompatibleTarget(BaseTarget):
 def openai_target(location: str, options: Mapping[str, str]) -> OpenAICompatibleTarget:
     if not location.startswith(("http://", "https://")):
         raise TargetConfigError(f"openai: expected an http(s) base URL, got {location!r}")
-    unknown = set(options) - {"model", "key_env", "stream_usage"}
+    unknown = set(options) - {"model", "key_env", "stream_usage", *IMAGE_OPTIONS}
     if unknown:
         raise TargetConfigError(f"openai: unknown option(s) {', '.join(sorted(unknown))}")
     key_env = options.get("key_env", "OPENAI_API_KEY")
     if "key_env" in options and key_env not in os.environ:
         raise TargetConfigError(f"openai: environment variable {key_env} (key_env) is not set")
-    name = f"openai:{location}" + (f"#model={options['model']}" if "model" in options else "")
+    images = image_settings("openai", options)
+    named = ["model"] if "model" in options else []
+    named += sorted(k for k in options if k in IMAGE_OPTIONS)
+    fragment = "&".join(f"{k}={options[k]}" for k in named)
+    name = f"openai:{location}" + (f"#{fragment}" if fragment else "")
     return OpenAICompatibleTarget(
         name,
         location,
         model=options.get("model"),
         api_key=os.environ.get(key_env),
         stream_usage=options.get("stream_usage", "true").lower() not in ("0", "false", "no"),
+        images=images,
     )

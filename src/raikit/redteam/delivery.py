@@ -1,9 +1,10 @@
 """Sending a technique's result to a target: single prompts, turn-by-turn conversations, images.
 
-No raikit target accepts images yet (``Message.content`` is text). A target that can take
-pictures says so by implementing :class:`ImageCapableTarget` (``accepts_images = True`` and
-``generate_with_images``); for every other target an image attack is *skipped* and the
-:class:`Delivery` carries the reason, so runs count it as not attempted rather than failed.
+``Message.content`` is text, so a target that can take pictures says so by implementing
+:class:`ImageCapableTarget` (``accepts_images = True`` and ``generate_with_images``): the
+``openai:`` and ``bedrock:`` adapters do when their target string has ``#vision=true``. For
+every other target an image attack is *skipped* and the :class:`Delivery` carries the reason,
+so runs count it as not attempted rather than failed.
 """
 
 from __future__ import annotations
@@ -33,9 +34,14 @@ class ImageCapableTarget(Protocol):
 
 def image_skip_reason(target: object) -> str | None:
     """Why ``target`` cannot receive image attacks, or None when it can."""
-    if isinstance(target, ImageCapableTarget) and target.accepts_images:
-        return None
     name = getattr(target, "name", type(target).__name__)
+    if isinstance(target, ImageCapableTarget):
+        if target.accepts_images:
+            return None
+        return (
+            f"target {name} does not accept images (it is configured as text-only; "
+            "add vision=true to its options if the model takes pictures)"
+        )
     return f"target {name} does not accept images (it does not implement ImageCapableTarget)"
 
 

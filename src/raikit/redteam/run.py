@@ -35,7 +35,8 @@ from raikit.redteam.attackers.operators import TechniqueOperators
 from raikit.redteam.attackers.queue import QUEUE_STRATEGIES, ScoredExemplar, pairwise_diversity
 from raikit.redteam.attackers.red_lm import RedLM
 from raikit.redteam.attackers.scoring import AttackScorer, AttackScores
-from raikit.redteam.delivery import deliver
+from raikit.redteam.delivery import Delivery, deliver, image_skip_reason
+from raikit.redteam.techniques import TechniqueResult
 
 STRATEGIES: tuple[str, ...] = (*(f"flirt-{name}" for name in QUEUE_STRATEGIES), "sfs", "sweep")
 KIND = "redteam"
@@ -77,6 +78,19 @@ def _candidate_of(attempt: Attempt) -> Exemplar:
         language=str(meta.get("language", "en")),
         techniques=tuple(meta.get("techniques", ())),
     )
+
+
+def _image_of(result: TechniqueResult) -> dict[str, Any] | None:
+    """The picture of an image attack as generated (its pixels are reproducible from the step)."""
+    if result.image is None:
+        return None
+    height, width = result.image.pixels.shape[:2]
+    return {"width": int(width), "height": int(height), "hidden": result.image.hidden}
+
+
+def _delivered_images(delivery: Delivery) -> list[dict[str, Any]]:
+    """What the target's adapter actually sent (size and encoding after its limits, sha256)."""
+    return [dict(image) for c in delivery.completions for image in c.metadata.get("images", [])]
 
 
 def _step_of(attempt: Attempt) -> int:
@@ -183,6 +197,11 @@ def summarize(attempts: Iterable[Attempt], embed: Callable[[str], Any]) -> dict[
     }
 
 
+def _count_images(attempts: Iterable[Attempt]) -> int:
+    """Image attacks the target answered."""
+    return sum(1 for a in attempts if a.error is None and a.metadata.get("image", {}).get("delivered"))
+
+
 def _count(values: Iterable[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for value in values:
@@ -248,6 +267,9 @@ class RedTeamRun:
             "queries": plan.queries,
             "multi_turn": plan.result.multi_turn,
         }
+        image = _image_of(plan.result)
+        if image is not None:
+            meta["image"] = image
         base = Attempt(
             item_id=f"step-{plan.step:06d}",
             prompt=plan.candidate.payload,
@@ -268,6 +290,8 @@ class RedTeamRun:
             plan.candidate, self._scored(plan.candidate, text, scores)
         )
         meta["success"] = scores.success
+        if image is not None:
+            meta["image"] = {**image, "delivered": _delivered_images(delivery)}
         latency = sum(c.latency_s for c in delivery.completions)
         attempt = base.model_copy(
             update={
@@ -356,10 +380,13 @@ def run_redteam(
     digest = config_hash(run_config)
     run_id = f"redteam-{strategy}-{digest[:8]}"
     run_dir = Path(out_dir) if out_dir is not None else Path("raikit-runs") / run_id
-    operators = operators or TechniqueOperators()
     target_obj = get_target(target_string)
+    image_reason = image_skip_reason(target_obj)
+    operators = operators or TechniqueOperators(include_images=image_reason is None)
     red_obj = get_target(red_lm) if strategy in USES_RED_LM else None
     try:
+        if operators.include_images and image_reason is not None:
+            raise RedTeamError(f"the operators include image techniques, but {image_reason}")
         resources = getattr(getattr(target_obj, "guard", None), "resources", None)
         scorer = AttackScorer(
             resources if isinstance(resources, Resources) else None,
@@ -400,6 +427,11 @@ def run_redteam(
             summary = summarize(store.attempts(), scorer.embed)
             summary.update(strategy=strategy, target=target_string, budget=budget, seed=seed)
             summary["attacker"] = attacker.describe()
+            summary["image_attacks"] = (
+                {"included": True, "delivered": _count_images(store.attempts())}
+                if operators.include_images
+                else {"included": False, "skipped": image_reason or "image techniques were not selected"}
+            )
             store.set_summary(summary)
             store.set_status("completed")
     finally:

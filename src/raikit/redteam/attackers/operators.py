@@ -1,8 +1,9 @@
 """Technique mutations used as FLIRT operators: add, replace or drop one technique of a chain.
 
-Operators draw from the technique library (text and conversation outputs; image attacks need a
-target that accepts images and are left to the static sweep). A category is drawn first and then
-a technique in it, so the seven categories are explored evenly whatever their sizes.
+Operators draw from the technique library: text and conversation outputs, plus the image
+techniques when ``include_images`` is set (for a target that accepts images; ``run_redteam`` sets
+it from the target). A category is drawn first and then a technique in it, so the seven
+categories are explored evenly whatever their sizes.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ def queries_needed(result: TechniqueResult) -> int:
 class TechniqueOperators:
     """Apply and mutate technique chains drawn from ``library``."""
 
-    def __init__(self, library: TechniqueLibrary | None = None, *, max_chain: int = 2) -> None:
+    def __init__(
+        self, library: TechniqueLibrary | None = None, *, max_chain: int = 2, include_images: bool = False
+    ) -> None:
         self.library = library or default_library()
         self.max_chain = max(1, min(MAX_CHAIN, max_chain))
+        self.include_images = include_images
         self._by_category: dict[str, list[str]] | None = None
 
     @property
@@ -45,7 +49,7 @@ class TechniqueOperators:
         if self._by_category is None:
             groups: dict[str, list[str]] = {}
             for technique in self.library.list():
-                if technique.info.output != "image":
+                if self.include_images or technique.info.output != "image":
                     groups.setdefault(technique.info.category, []).append(technique.info.id)
             self._by_category = {k: groups[k] for k in sorted(groups)}
         return self._by_category
