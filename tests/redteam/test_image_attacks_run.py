@@ -133,3 +133,21 @@ def test_text_only_target_runs_without_images_and_says_why(seeds: Path, tmp_path
         summary = store.summary()
         assert summary is not None and summary["image_attacks"]["included"] is False
         assert not any(a.metadata.get("image") for a in store.attempts())
+
+
+def test_default_operators_follow_the_target(seeds: Path, tmp_path: Path) -> None:
+    """Without explicit operators, the whole library's image techniques join for a vision target."""
+    with stub_server([StubResponse(body=chat_body("No."))]) as (url, _):
+        result = run_redteam(
+            f"openai:{url}#model=vis&vision=true",
+            strategy="sweep",
+            budget=1,
+            seeds_file=seeds,
+            out_dir=tmp_path / "run",
+            progress=False,
+        )
+    assert result.summary["image_attacks"]["included"] is True
+    with_images = TechniqueOperators(include_images=True)
+    image_ids = {t.info.id for t in with_images.library.list() if t.info.output == "image"}
+    assert len(image_ids) >= 10 and image_ids <= set(with_images.sweep_order(0))
+    assert not image_ids & set(TechniqueOperators().sweep_order(0))
