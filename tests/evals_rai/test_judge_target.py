@@ -233,8 +233,8 @@ def test_audit_cli_rejects_a_bad_judge_target_at_once(
 ) -> None:
     model = write_script(tmp_path, MODEL, "model")
     code, output = raikit(
-        capsys, "audit", "-t", model, "--no-guard", "--quick", "--only", "quick", "--limit", "1", "--no-progress",
-        "--judge-target", "nosuchscheme:x", "-o", str(tmp_path / "a"),
+        capsys, "audit", "-t", model, "--no-guard", "--quick", "--only", "quick", "--limit", "1",
+        "--no-progress", "--judge-target", "nosuchscheme:x", "-o", str(tmp_path / "a"),
     )  # fmt: skip
     assert code == 2 and "nosuchscheme" in output and len(output.strip().splitlines()) == 1
     assert not (tmp_path / "a" / "audit.json").exists()
