@@ -91,6 +91,50 @@ def test_run_trains_with_flower_and_writes_the_report(tmp_path: Path) -> None:
     assert json.loads((out / "results.json").read_text())["accuracy"] == summary["accuracy"]
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_executor_ray_joins_an_existing_cluster(tmp_path: Path) -> None:
+    """`--executor ray --ray-address` runs the clients on a cluster the user started (`ray start`)."""
+    ray_cli = Path(sys.executable).with_name("ray")
+    if not ray_cli.exists():
+        pytest.skip("the ray command is not installed next to this Python")
+    import shutil
+    import tempfile
+
+    port = free_port()
+    ray_tmp = Path(tempfile.mkdtemp(prefix="rk-ray-"))  # short: Ray's socket paths must fit 107 bytes
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    head = [str(ray_cli), "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
+            "--num-cpus", "2", "--include-dashboard", "false", "--disable-usage-stats",
+            "--temp-dir", str(ray_tmp)]  # fmt: skip
+    started = subprocess.run(head, capture_output=True, text=True, env=env, timeout=300, check=False)
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        out = tmp_path / "cluster-run"
+        result = subprocess.run(
+            [*RAIKIT, "fedmm", "run", "--dataset", "synthetic", "--clients", "2", "--rounds", "1",
+             "--executor", "ray", "--ray-address", f"127.0.0.1:{port}", "-o", str(out)],
+            capture_output=True, text=True, env=env, timeout=600, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        summary = json.loads((out / "results.json").read_text())
+        assert len(summary["accuracy_by_round"]) == 2 and summary["accuracy"] > 0.4
+        # The clients ran on that cluster: its session folder has the job's worker logs.
+        assert list(ray_tmp.glob("session_*/logs/worker-*")), "no worker of the cluster ran"
+    finally:
+        subprocess.run([str(ray_cli), "stop", "--force"], capture_output=True, env=env, timeout=120, check=False)
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+
+
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # Ray's start-up alone takes minutes on a 2-core machine shared with other jobs
