@@ -131,7 +131,8 @@ def test_executor_ray_joins_an_existing_cluster(tmp_path: Path) -> None:
         # The clients ran on that cluster: its session folder has the job's worker logs.
         assert list(ray_tmp.glob("session_*/logs/worker-*")), "no worker of the cluster ran"
     finally:
-        subprocess.run([str(ray_cli), "stop", "--force"], capture_output=True, env=env, timeout=120, check=False)
+        stop = [str(ray_cli), "stop", "--force"]
+        subprocess.run(stop, capture_output=True, env=env, timeout=120, check=False)
         shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
