@@ -9,9 +9,12 @@ from typing import Any, TypeVar
 
 import click
 
+from raikit.align.gguf_export import GGUF_TYPES
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_DATA = Path("../shared/data")
+GGUF_TYPE_HELP = "GGUF tensor type: f32/f16/bf16, or quantised q8_0, q5_1, q5_0, q4_1 (as shipped), q4_0."
 
 
 def _train_options(func: F) -> F:
@@ -43,6 +46,55 @@ def _train_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _gguf_options(func: F) -> F:
+    options = [
+        click.option(
+            "--gguf",
+            "gguf_out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Also export the merged model to this GGUF (served by llamacpp:PATH).",
+        ),
+        click.option(
+            "--gguf-type",
+            type=click.Choice(GGUF_TYPES),
+            default="f16",
+            show_default=True,
+            help=GGUF_TYPE_HELP,
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _check_gguf_base(base: str, gguf_out: Path | None) -> None:
+    """Fail before training, not after, when the trained model could not be exported."""
+    from raikit.align.errors import AlignDataError
+    from raikit.align.gguf_export import base_gguf_of
+
+    if gguf_out is not None and base_gguf_of(base) is None:
+        raise AlignDataError(
+            f"--gguf needs a base that comes from a GGUF; {base!r} does not "
+            "(train without --gguf, then raikit align export-gguf --base-gguf PATH)"
+        )
+
+
+def _export(
+    progress: Any, model_dir: Path, gguf_out: Path, gguf_type: Any, base_gguf: str | None = None
+) -> Any:
+    from raikit.align.gguf_export import export_gguf
+
+    task = progress.add_task("gguf export", total=None, note=str(gguf_out.name))
+    return export_gguf(
+        model_dir,
+        gguf_out,
+        base_gguf=base_gguf,
+        out_type=gguf_type,
+        on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+    )
 
 
 def _options(kwargs: dict[str, Any], **extra: Any) -> Any:
@@ -112,15 +164,21 @@ def data_cmd(
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @_train_options
-def sft_cmd(base: str, data_file: Path, out: Path, **kwargs: Any) -> None:
+@_gguf_options
+def sft_cmd(
+    base: str, data_file: Path, out: Path, gguf_out: Path | None, gguf_type: str, **kwargs: Any
+) -> None:
     """LoRA supervised fine-tuning; writes a merged model servable as transformers:OUT."""
     from raikit.align.data import ChatExample, read_jsonl
     from raikit.align.progress import new_progress, trainer_callback
     from raikit.align.train import train
 
     examples = read_jsonl(data_file, ChatExample)
+    _check_gguf_base(base, gguf_out)
     with new_progress() as progress:
         card = train("sft", base, examples, out, _options(kwargs), progress=trainer_callback(progress, "sft"))
+        if gguf_out is not None:
+            card["gguf"] = _export(progress, out, gguf_out, gguf_type)
     _echo(card)
 
 
@@ -175,8 +233,17 @@ def reward_cmd(pairs: Path, out: Path, data_dir: Path, base: str | None, val_sha
 @click.option("--candidates", type=click.IntRange(min=2), default=4, show_default=True)
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True), default=0.1, show_default=True)
 @_train_options
+@_gguf_options
 def dpo_cmd(
-    base: str, pairs: Path, out: Path, reward_dir: Path | None, candidates: int, beta: float, **kwargs: Any
+    base: str,
+    pairs: Path,
+    out: Path,
+    reward_dir: Path | None,
+    candidates: int,
+    beta: float,
+    gguf_out: Path | None,
+    gguf_type: str,
+    **kwargs: Any,
 ) -> None:
     """LoRA DPO on preference pairs (plus reward-ranked candidates); writes a merged model."""
     from raikit.align.answers import AnswerSettings
@@ -188,6 +255,7 @@ def dpo_cmd(
     from raikit.align.train import train
 
     records = read_jsonl(pairs, PreferencePair)
+    _check_gguf_base(base, gguf_out)
     with new_progress() as progress:
         if reward_dir is not None:
             model = RewardModel.load(reward_dir)
@@ -205,4 +273,37 @@ def dpo_cmd(
         card = train(
             "dpo", base, records, out, _options(kwargs, beta=beta), progress=trainer_callback(progress, "dpo")
         )
+        if gguf_out is not None:
+            card["gguf"] = _export(progress, out, gguf_out, gguf_type)
     _echo(card)
+
+
+@align.command("export-gguf")
+@click.argument("model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The .gguf file to write.",
+)
+@click.option(
+    "--base-gguf",
+    default=None,
+    help="GGUF the model was trained from (a path or default); read from MODEL_DIR/align.json when omitted.",
+)
+@click.option(
+    "--type",
+    "gguf_type",
+    type=click.Choice(GGUF_TYPES),
+    default="f16",
+    show_default=True,
+    help=GGUF_TYPE_HELP,
+)
+def export_gguf_cmd(model_dir: Path, out: Path, base_gguf: str | None, gguf_type: str) -> None:
+    """Export a trained Llama folder to GGUF for the embedded llama.cpp target (llamacpp:OUT)."""
+    from raikit.align.progress import new_progress
+
+    with new_progress() as progress:
+        summary = _export(progress, model_dir, out, gguf_type, base_gguf)
+    _echo(summary)
