@@ -4,8 +4,6 @@ multilingual dev set (bench/data/guard_multilingual_dev.jsonl) and from public h
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +15,9 @@ from raikit.guard.training.hard_negatives import hard_negatives
 from raikit.guard.training.i18n import (
     KINDS,
     LANGUAGES,
+    NEAR_DUPLICATE,
     SOURCE,
+    closest,
     i18n_prompts,
     load_files,
     parse_file,
@@ -26,27 +26,6 @@ from raikit.guard.training.i18n import (
 DEV_SET = Path(__file__).resolve().parents[2] / "bench" / "data" / "guard_multilingual_dev.jsonl"
 HARM_WEIGHTS = Path(gd.__file__).resolve().parents[1] / "weights" / "harm.json"
 ROWS = i18n_prompts()
-NEAR_DUPLICATE = 0.5
-
-
-def _grams(text: str, n: int = 4) -> frozenset[str]:
-    """Character ``n``-grams after NFKC, case folding and punctuation removal."""
-    flat = " ".join(re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKC", text).casefold()).split())
-    return frozenset(flat[i : i + n] for i in range(max(1, len(flat) - n + 1)))
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
-
-
-def _closest(texts: list[str], others: list[str]) -> list[tuple[float, str, str]]:
-    """For each text, its highest Jaccard similarity to any of ``others`` (and that text)."""
-    other_grams = [(_grams(o), o) for o in others]
-    out = []
-    for text in texts:
-        grams = _grams(text)
-        out.append(max(((_jaccard(grams, g), text, o) for g, o in other_grams), default=(0.0, text, "")))
-    return out
 
 
 def _item(**text: str) -> str:
@@ -158,6 +137,14 @@ def test_detected_language_matches_the_tag() -> None:
 # --- disjointness -----------------------------------------------------------------------------
 
 
+def test_near_duplicate_measure_ignores_case_width_and_punctuation_only() -> None:
+    text = "¿Cómo mato un proceso que no responde en Linux?"
+    assert closest([text.upper().replace("?", " !")], [text])[0][0] == 1.0
+    assert closest(["\uff28\uff4f\uff57 do I kill it?"], ["how do i kill it"])[0][0] == 1.0
+    assert closest([text], ["Receta de gazpacho andaluz para cuatro personas"])[0][0] < 0.1
+    assert closest([text], []) == [(0.0, text, "")]
+
+
 @pytest.mark.skipif(not DEV_SET.is_file(), reason=f"dev set not found at {DEV_SET}")
 def test_no_authored_text_is_a_near_duplicate_of_the_dev_set() -> None:
     dev = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -165,7 +152,7 @@ def test_no_authored_text_is_a_near_duplicate_of_the_dev_set() -> None:
         ours = [r.text for r in ROWS if r.lang == lang]
         theirs = [str(d["text"]) for d in dev if d["lang"] == lang]
         assert theirs, lang
-        close = [c for c in _closest(ours, theirs) if c[0] >= NEAR_DUPLICATE]
+        close = [c for c in closest(ours, theirs) if c[0] >= NEAR_DUPLICATE]
         assert not close, close
 
 
@@ -173,7 +160,7 @@ def test_no_authored_text_repeats_a_hard_negative() -> None:
     for lang in LANGUAGES:
         ours = [r.text for r in ROWS if r.lang == lang]
         theirs = [r.text for r in hard_negatives() if r.lang == lang]
-        close = [c for c in _closest(ours, theirs) if c[0] >= NEAR_DUPLICATE]
+        close = [c for c in closest(ours, theirs) if c[0] >= NEAR_DUPLICATE]
         assert not close, close
 
 
@@ -186,6 +173,6 @@ def test_english_items_are_mostly_new_relative_to_advbench_and_do_not_answer() -
         e.text for e in gd.load_advbench(gd.DEFAULT_DATA_DIR) + gd.load_do_not_answer(gd.DEFAULT_DATA_DIR)
     ]
     english = [r.text for r in ROWS if r.lang == "en"]
-    close = [c for c in _closest(english, public) if c[0] >= NEAR_DUPLICATE]
+    close = [c for c in closest(english, public) if c[0] >= NEAR_DUPLICATE]
     # Near-duplicates of public training prompts would add little; the authored set is for new phrasings.
     assert len(close) <= len(english) // 10, close

@@ -16,6 +16,9 @@ every harmful row by the shared-data loaders too (:func:`raikit.guard.training.d
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from importlib import resources
 from typing import Literal
 
@@ -28,6 +31,8 @@ LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "pt", "ja", "hi", "a
 SOURCE = "authored_i18n"
 KINDS: tuple[str, ...] = ("harmful", "alarming", "general")
 DATA_FILES: tuple[str, ...] = tuple(f"i18n_{kind}.yaml" for kind in KINDS)
+NEAR_DUPLICATE = 0.5
+"""Character 4-gram Jaccard similarity from which two texts count as near-duplicates."""
 
 Kind = Literal["harmful", "alarming", "general"]
 Split = Literal["train", "test"]
@@ -126,3 +131,27 @@ def i18n_prompts(split: Split | None = None) -> list[Example]:
     """All authored multilingual prompts (or one split's), harmful ones labelled
     ``{category, "any"}`` and benign ones unlabelled, in a fixed order."""
     return to_examples(load_files(), split)
+
+
+# --- near-duplicate checks against other sets (the dev set, public harmful prompts) --------------
+
+
+def char_ngrams(text: str, n: int = 4) -> frozenset[str]:
+    """Character ``n``-grams after NFKC, case folding, punctuation removal and space collapsing."""
+    flat = " ".join(re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKC", text).casefold()).split())
+    return frozenset(flat[i : i + n] for i in range(max(1, len(flat) - n + 1)))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def closest(texts: Sequence[str], others: Sequence[str]) -> list[tuple[float, str, str]]:
+    """For each text: its highest character 4-gram Jaccard similarity to any of ``others``, the
+    text, and that closest other text (``(0.0, text, "")`` when ``others`` is empty)."""
+    other_grams = [(char_ngrams(o), o) for o in others]
+    out: list[tuple[float, str, str]] = []
+    for text in texts:
+        grams = char_ngrams(text)
+        out.append(max(((jaccard(grams, g), text, o) for g, o in other_grams), default=(0.0, text, "")))
+    return out
