@@ -1,7 +1,7 @@
 """Authored parallel prompts in the nine guard languages, for the harm head's cross-lingual training.
 
 The shared datasets are English only and there is no offline machine translation, so the raikit
-developers wrote about 150 prompts in English and translated each by hand into de, fr, es, it, pt,
+developers wrote about 200 prompts in English and translated each by hand into de, fr, es, it, pt,
 ja, hi and ar (``data/i18n_*.yaml``): harmful requests over every harm category (requests only,
 no harmful content), benign prompts that borrow alarming vocabulary, and ordinary benign prompts.
 
