@@ -1,0 +1,12 @@
+"""English word-by-word glosses of Hindi, so that an encoder without Hindi can read it."""
+
+from raikit.guard.gloss.hindi import (
+    HindiGlosser,
+    coverage,
+    default_glosser,
+    gloss,
+    load_glossary,
+    normalize_hindi,
+)
+
+__all__ = ["HindiGlosser", "coverage", "default_glosser", "gloss", "load_glossary", "normalize_hindi"]

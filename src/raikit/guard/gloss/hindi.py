@@ -1,0 +1,416 @@
+"""Word-by-word English gloss of Hindi (Devanagari) text.
+
+The guard's sentence encoder (multilingual USE v3) has no Hindi: most Devanagari is
+unknown or fragmented to it, so a Hindi request embeds as noise. An English gloss built
+word by word ("किसी को बिना निशान छोड़े नुकसान पहुँचाने का तरीका" -> "someone to without
+mark leave harm cause of method") keeps the content words the encoder does know, and it
+embeds close to the English request it came from.
+
+How a text is glossed:
+
+1. normalise the whole text once: NFC, nukta dropped, chandrabindu as anusvara, a nasal
+   consonant + virama before a consonant as anusvara (हिन्दी = हिंदी), Devanagari digits as
+   ASCII, danda as a full stop, ZWJ/ZWNJ dropped;
+2. split it into Devanagari words, Latin/digit words (kept as they are, so code-mixed
+   English passes through), words of other scripts and punctuation;
+3. look each Devanagari word (or two-word phrase) up in the glossary, then strip suffixes
+   (verb stems first, then other words, longest suffix first, up to two suffixes) to reach a
+   stem or lemma the glossary has, then retry with spelling variants of verb endings
+   (गये = गए); words it cannot resolve are left out of the gloss. Resolved words are cached.
+
+The glossary (``data/hi_en.tsv``) is loaded when a :class:`HindiGlosser` is built;
+:func:`default_glosser` builds one per process on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+GLOSSARY_RESOURCE = ("raikit.guard.gloss", "data/hi_en.tsv")
+SILENT = "-"
+"""Glossary value for a word that is known but has no English counterpart (the ergative ने)."""
+
+_DEVANAGARI_FIRST, _DEVANAGARI_LAST = "\u0900", "\u097f"
+_CHAR_MAP: dict[int, str | None] = {
+    0x093C: None,  # nukta: क़ = क, ड़ = ड (the glossary is normalised the same way)
+    0x200C: None,  # ZWNJ
+    0x200D: None,  # ZWJ
+    0x00AD: None,  # soft hyphen
+    0x0901: "\u0902",  # chandrabindu -> anusvara
+    0x0945: "\u0947",  # candra e -> e
+    0x090D: "\u090f",  # ऍ -> ए
+    0x0929: "\u0928",  # ऩ -> न
+    0x0931: "\u0930",  # ऱ -> र
+    0x0934: "\u0933",  # ऴ -> ळ
+    **{0x0958 + i: base for i, base in enumerate("कखगजडढफय")},  # precomposed nukta letters
+    **{0x0966 + i: str(i) for i in range(10)},  # Devanagari digits
+    0x0964: ".",  # danda
+    0x0965: ".",  # double danda
+}
+_NASAL_CLUSTER = re.compile("[\u0919\u091e\u0923\u0928\u092e]\u094d(?=[\u0915-\u0939])")
+_TOKEN = re.compile(
+    "[\u0900-\u0963\u0971-\u097f]+"  # Devanagari word (danda and digits are mapped away first)
+    "|[A-Za-z0-9]+(?:['._-][A-Za-z0-9]+)*"  # Latin or digit word, kept as written
+    "|[^\\W_\u0900-\u097f]+"  # word in another script
+    "|[^\\w\\s]"  # one punctuation mark
+)
+_ATTACHES_LEFT = frozenset(".,?!:;)]}%")
+
+# Spelling variants of verb endings, tried when a word is not in the glossary: गये = गए.
+_ENDING_VARIANTS: tuple[tuple[str, str], ...] = (
+    ("येंगे", "एंगे"),
+    ("येगा", "एगा"),
+    ("येगी", "एगी"),
+    ("यें", "एं"),
+    ("ये", "ए"),
+    ("यी", "ई"),
+)
+
+# Verb endings: future, subjunctive, imperative, polite, participles, infinitive,
+# conjunctive, causative. Removing one leaves a verb stem; stems derived from the glossary's
+# -ना lemmas are tried before other words (सजाएं: सजाना "decorate", not सजा "punishment").
+_VERB_SUFFIXES: tuple[str, ...] = (
+    "ूंगा",
+    "ूंगी",
+    "ेंगे",
+    "ेंगी",
+    "ोगे",
+    "ोगी",
+    "ेगा",
+    "ेगी",
+    "ऊंगा",
+    "ऊंगी",
+    "एंगे",
+    "एंगी",
+    "ओगे",
+    "ओगी",
+    "एगा",
+    "एगी",
+    "िएगा",
+    "इएगा",
+    "िए",
+    "इए",
+    "िएं",
+    "करके",
+    "कर",
+    "के",
+    "वाना",
+    "वाने",
+    "वानी",
+    "वाया",
+    "वाई",
+    "वाए",
+    "वाता",
+    "वाती",
+    "वाते",
+    "वाकर",
+    "वाओ",
+    "वाएं",
+    "वा",
+    "ता",
+    "ती",
+    "ते",
+    "तीं",
+    "ना",
+    "ने",
+    "नी",
+    "या",
+    "ई",
+    "ए",
+    "ओ",
+    "ऊं",
+    "ूं",
+    "ईं",
+    "ें",
+    "एं",
+    "ो",
+    "े",
+    "ी",
+    "ा",
+    "ीं",
+)
+# Noun and adjective endings (oblique, plural, gender, a few derivations) -> what may stand
+# in their place in the word the glossary has ("" = nothing): लड़कियों -> लड़की, बड़ी -> बड़ा.
+_NOUN_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ियों", ("ी", "ि", "")),
+    ("ियां", ("ी", "ि", "")),
+    ("ाओं", ("ा",)),
+    ("ुओं", ("ु", "ू")),
+    ("ओं", ("",)),
+    ("ों", ("", "ा")),
+    ("ें", ("", "ा")),
+    ("एं", ("",)),
+    ("े", ("ा", "")),
+    ("ी", ("", "ा")),
+    ("ीं", ("", "ा")),
+    ("ा", ("",)),
+    ("ाएं", ("ा",)),
+    ("वाला", ("",)),
+    ("वाली", ("",)),
+    ("वाले", ("",)),
+    ("वालों", ("",)),
+    ("पन", ("",)),
+    ("वां", ("",)),
+    ("वीं", ("",)),
+    ("वें", ("",)),
+    ("दार", ("",)),
+    ("ियत", ("",)),
+    ("ता", ("",)),
+    ("जी", ("",)),
+)
+_MIN_STEM = 2
+_STRIP_DEPTH = 2
+
+_Rule = tuple[tuple[bool, str], ...]
+"""Candidates for the stem of one suffix: (look among verb stems?, what replaces the suffix)."""
+
+
+def _suffix_rules() -> tuple[dict[str, _Rule], tuple[int, ...]]:
+    rules: dict[str, list[tuple[bool, str]]] = {}
+    for suffix in _VERB_SUFFIXES:
+        rules.setdefault(suffix, []).extend([(True, ""), (False, "")])
+    for suffix, replacements in _NOUN_SUFFIXES:
+        candidates = rules.setdefault(suffix, [])
+        candidates.extend((False, r) for r in replacements if (False, r) not in candidates)
+    lengths = tuple(sorted({len(s) for s in rules}, reverse=True))
+    return {suffix: tuple(candidates) for suffix, candidates in rules.items()}, lengths
+
+
+def _verb_stems(glossary: Mapping[str, str]) -> dict[str, str]:
+    """Stem -> English for every -ना lemma of the glossary (मारना -> मार)."""
+    return {
+        word[:-2]: english
+        for word, english in glossary.items()
+        if word.endswith("ना") and len(word) > 1 + _MIN_STEM and " " not in word
+    }
+
+
+def normalize_hindi(text: str) -> str:
+    """The spelling the glossary is keyed by (see the module docstring, step 1)."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text).translate(_CHAR_MAP)
+    return _NASAL_CLUSTER.sub("\u0902", text)
+
+
+def _is_devanagari(token: str) -> bool:
+    return _DEVANAGARI_FIRST <= token[0] <= _DEVANAGARI_LAST
+
+
+def _parse_glossary(lines: Iterable[str], source: str) -> dict[str, str]:
+    glossary: dict[str, str] = {}
+    verbs: dict[str, str] = {}
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+            raise ValueError(f"{source}:{number}: expected 'hindi<TAB>english', got {line!r}")
+        words = normalize_hindi(fields[0]).split()
+        if len(words) > 2:
+            raise ValueError(f"{source}:{number}: an entry is one word or a two-word phrase")
+        word, english = " ".join(words), fields[1].strip()
+        if word in glossary:
+            raise ValueError(f"{source}:{number}: {fields[0]!r} is already in the glossary")
+        glossary[word] = english
+        if len(words) == 1 and word.endswith("ना") and len(word) > 1 + _MIN_STEM:
+            verbs.setdefault(word[:-2], english)
+    for stem, english in verbs.items():
+        glossary.setdefault(stem, english)
+    return glossary
+
+
+def load_glossary(path: Path | None = None) -> dict[str, str]:
+    """The Hindi -> English glossary, keys normalised, verb stems derived from -ना lemmas.
+
+    Lines are ``hindi<TAB>english``; ``#`` starts a comment line; the English ``-`` marks a
+    word that is known but glossed as nothing. The Hindi is one word or a two-word phrase
+    (glossed as a unit where the two words follow each other: "बाल शोषण" = "child abuse",
+    where "बाल" alone is "hair"). A word listed twice is an error.
+    """
+    if path is None:
+        package, resource = GLOSSARY_RESOURCE
+        text = files(package).joinpath(resource).read_text(encoding="utf-8")
+        source = resource
+    else:
+        text = path.read_text(encoding="utf-8")
+        source = str(path)
+    return _parse_glossary(text.splitlines(), source)
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    words: list[str]
+    unknown: list[str]
+    devanagari: int
+    glossed: int
+    other_words: int
+
+
+class HindiGlosser:
+    """Glosses Hindi text word by word; owns its glossary and a bounded cache of words."""
+
+    def __init__(
+        self,
+        glossary: Mapping[str, str] | None = None,
+        *,
+        min_devanagari_share: float = 0.5,
+        cache_size: int = 20000,
+    ) -> None:
+        self._glossary: dict[str, str] = (
+            load_glossary() if glossary is None else {normalize_hindi(k): v for k, v in glossary.items()}
+        )
+        self.min_devanagari_share = min_devanagari_share
+        self._cache_size = cache_size
+        self._resolved: dict[str, str | None] = {}
+        self._has_phrases = any(" " in key for key in self._glossary)
+        self._verbs = _verb_stems(self._glossary)
+        self._rules, self._suffix_lengths = _suffix_rules()
+
+    def __len__(self) -> int:
+        return len(self._glossary)
+
+    def lookup(self, word: str) -> str | None:
+        """The English for one normalised Devanagari word ("" when silent), or None if unknown."""
+        try:
+            return self._resolved[word]
+        except KeyError:
+            pass
+        english = self._resolve(word)
+        if len(self._resolved) >= self._cache_size:
+            self._resolved.clear()
+        self._resolved[word] = english
+        return english
+
+    def gloss(self, text: str) -> str | None:
+        """An English gloss of ``text`` if it is mostly Devanagari, else None.
+
+        "Mostly" means at least ``min_devanagari_share`` of its words are Devanagari. The gloss
+        may be empty when none of its Hindi words is known.
+        """
+        analysis = self._analyse(text)
+        if not self._is_mostly_devanagari(analysis):
+            return None
+        return _join(analysis.words)
+
+    def coverage(self, text: str) -> float:
+        """Share of the Devanagari words of ``text`` that the glossary resolves (0.0 if none)."""
+        analysis = self._analyse(text)
+        return analysis.glossed / analysis.devanagari if analysis.devanagari else 0.0
+
+    def unknown_words(self, text: str) -> list[str]:
+        """The normalised Devanagari words of ``text`` that the glossary cannot resolve."""
+        return self._analyse(text).unknown
+
+    def _is_mostly_devanagari(self, analysis: _Analysis) -> bool:
+        total = analysis.devanagari + analysis.other_words
+        return analysis.devanagari > 0 and analysis.devanagari >= self.min_devanagari_share * total
+
+    def _analyse(self, text: str) -> _Analysis:
+        words: list[str] = []
+        unknown: list[str] = []
+        devanagari = glossed = other_words = 0
+        tokens = _TOKEN.findall(normalize_hindi(text))
+        phrases = self._glossary if self._has_phrases else None
+        index, count = 0, len(tokens)
+        while index < count:
+            token = tokens[index]
+            index += 1
+            if not _is_devanagari(token):
+                if token[0].isalnum():
+                    other_words += 1
+                words.append(token)
+                continue
+            devanagari += 1
+            if phrases is not None and index < count and _is_devanagari(tokens[index]):
+                phrase = phrases.get(token + " " + tokens[index])
+                if phrase is not None:
+                    devanagari += 1
+                    glossed += 2
+                    index += 1
+                    if phrase != SILENT:
+                        words.append(phrase)
+                    continue
+            english = self.lookup(token)
+            if english is None:
+                unknown.append(token)
+            else:
+                glossed += 1
+                if english:
+                    words.append(english)
+        return _Analysis(words, unknown, devanagari, glossed, other_words)
+
+    def _resolve(self, word: str) -> str | None:
+        english = self._glossary.get(word)
+        if english is None:
+            english = self._strip(word, _STRIP_DEPTH)
+        if english is None:
+            for ending, variant in _ENDING_VARIANTS:
+                if word.endswith(ending) and len(word) > len(ending):
+                    respelled = word[: -len(ending)] + variant
+                    english = self._glossary.get(respelled) or self._strip(respelled, _STRIP_DEPTH)
+                    break
+        if english is None:
+            return None
+        return "" if english == SILENT else english
+
+    def _strip(self, word: str, depth: int) -> str | None:
+        """Remove a suffix so that what is left is a verb stem or a word of the glossary.
+
+        Verb stems are tried first over all the suffixes that match, then glossary words,
+        longest suffix first; failing both, a second suffix is removed (up to ``depth``).
+        """
+        rules = self._rules
+        matches: list[tuple[str, _Rule]] = []
+        for length in self._suffix_lengths:
+            if len(word) - length >= _MIN_STEM:
+                candidates = rules.get(word[-length:])
+                if candidates is not None:
+                    matches.append((word[:-length], candidates))
+        for among_verbs in (True, False):
+            source = self._verbs if among_verbs else self._glossary
+            for stem, candidates in matches:
+                for verbal, replacement in candidates:
+                    if verbal is among_verbs:
+                        english = source.get(stem + replacement)
+                        if english is not None:
+                            return english
+        if depth > 1:
+            for stem, _ in matches:
+                english = self._strip(stem, depth - 1)
+                if english is not None:
+                    return english
+        return None
+
+
+def _join(words: list[str]) -> str:
+    parts: list[str] = []
+    for word in words:
+        if parts and word in _ATTACHES_LEFT:
+            parts[-1] += word
+        else:
+            parts.append(word)
+    return " ".join(parts)
+
+
+@functools.cache
+def default_glosser() -> HindiGlosser:
+    """A glosser over the shipped glossary, built on first use and shared by this process."""
+    return HindiGlosser()
+
+
+def gloss(text: str) -> str | None:
+    """English gloss of mostly-Devanagari ``text`` (see :meth:`HindiGlosser.gloss`), else None."""
+    return default_glosser().gloss(text)
+
+
+def coverage(text: str) -> float:
+    """Share of the Devanagari words of ``text`` the shipped glossary resolves."""
+    return default_glosser().coverage(text)
