@@ -2,7 +2,8 @@
 
 Data builders and the reward model need only the core install (plus the guard extra for the
 sentence encoder); training needs the ``align`` extra (torch, transformers, TRL, PEFT), imported
-on first use.
+on first use. ``export_gguf`` writes a trained Llama folder as a GGUF for ``llamacpp:PATH``
+(needs the ``gguf`` package, in the ``align`` extra).
 """
 
 from raikit.align.data import (
@@ -15,15 +16,19 @@ from raikit.align.data import (
     write_jsonl,
 )
 from raikit.align.errors import AlignDataError, AlignError
+from raikit.align.gguf_export import GGUF_TYPES, base_gguf_of, export_gguf
 from raikit.align.preferences import pairs_from_answers, pairs_from_redteam, ranked_pairs
 from raikit.align.style import StyleGuide, load_style_guide
 
 __all__ = [
+    "GGUF_TYPES",
     "AlignDataError",
     "AlignError",
     "ChatExample",
     "PreferencePair",
     "StyleGuide",
+    "base_gguf_of",
+    "export_gguf",
     "helpful_examples",
     "load_style_guide",
     "pairs_from_answers",
