@@ -1,6 +1,7 @@
 """English word-by-word glosses of Hindi, so that an encoder without Hindi can read it."""
 
 from raikit.guard.gloss.hindi import (
+    Glossary,
     HindiGlosser,
     coverage,
     default_glosser,
@@ -9,4 +10,12 @@ from raikit.guard.gloss.hindi import (
     normalize_hindi,
 )
 
-__all__ = ["HindiGlosser", "coverage", "default_glosser", "gloss", "load_glossary", "normalize_hindi"]
+__all__ = [
+    "Glossary",
+    "HindiGlosser",
+    "coverage",
+    "default_glosser",
+    "gloss",
+    "load_glossary",
+    "normalize_hindi",
+]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -54,6 +54,8 @@ _CHAR_MAP: dict[int, str | None] = {
     0x0965: ".",  # double danda
 }
 _NASAL_CLUSTER = re.compile("[\u0919\u091e\u0923\u0928\u092e]\u094d(?=[\u0915-\u0939])")
+_INNER_HYPHEN = re.compile("(?<=[\u0900-\u097f])-(?=[\u0900-\u097f])")
+"""धीरे-धीरे is read as the two words धीरे धीरे (and matches the phrase entry of that name)."""
 _TOKEN = re.compile(
     "[\u0900-\u0963\u0971-\u097f]+"  # Devanagari word (danda and digits are mapped away first)
     "|[A-Za-z0-9]+(?:['._-][A-Za-z0-9]+)*"  # Latin or digit word, kept as written
@@ -143,8 +145,8 @@ _NOUN_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ाओं", ("ा",)),
     ("ुओं", ("ु", "ू")),
     ("ओं", ("",)),
-    ("ों", ("", "ा")),
-    ("ें", ("", "ा")),
+    ("ों", ("ा", "")),
+    ("ें", ("ा", "")),
     ("एं", ("",)),
     ("े", ("ा", "")),
     ("ी", ("", "ा")),
@@ -174,7 +176,7 @@ _Rule = tuple[tuple[bool, str], ...]
 def _suffix_rules() -> tuple[dict[str, _Rule], tuple[int, ...]]:
     rules: dict[str, list[tuple[bool, str]]] = {}
     for suffix in _VERB_SUFFIXES:
-        rules.setdefault(suffix, []).extend([(True, ""), (False, "")])
+        rules.setdefault(suffix, []).extend([(True, ""), (False, "")])  # verb stem, then any word
     for suffix, replacements in _NOUN_SUFFIXES:
         candidates = rules.setdefault(suffix, [])
         candidates.extend((False, r) for r in replacements if (False, r) not in candidates)
@@ -182,58 +184,81 @@ def _suffix_rules() -> tuple[dict[str, _Rule], tuple[int, ...]]:
     return {suffix: tuple(candidates) for suffix, candidates in rules.items()}, lengths
 
 
-def _verb_stems(glossary: Mapping[str, str]) -> dict[str, str]:
-    """Stem -> English for every -ना lemma of the glossary (मारना -> मार)."""
-    return {
-        word[:-2]: english
-        for word, english in glossary.items()
-        if word.endswith("ना") and len(word) > 1 + _MIN_STEM and " " not in word
-    }
-
-
 def normalize_hindi(text: str) -> str:
     """The spelling the glossary is keyed by (see the module docstring, step 1)."""
     if text.isascii():
         return text
     text = unicodedata.normalize("NFC", text).translate(_CHAR_MAP)
-    return _NASAL_CLUSTER.sub("\u0902", text)
+    return _INNER_HYPHEN.sub(" ", _NASAL_CLUSTER.sub("\u0902", text))
 
 
 def _is_devanagari(token: str) -> bool:
     return _DEVANAGARI_FIRST <= token[0] <= _DEVANAGARI_LAST
 
 
-def _parse_glossary(lines: Iterable[str], source: str) -> dict[str, str]:
-    glossary: dict[str, str] = {}
-    verbs: dict[str, str] = {}
+_Entry = tuple[str, str, str, str | None]
+"""(where it comes from, Hindi, English, English of the verb when it differs: खाना food/eat)."""
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Normalised Hindi words and two-word phrases -> English, and verb stems -> English.
+
+    Every -ना lemma (मारना) gives a verb stem (मार), found in ``verb_stems`` and, unless the
+    word is listed itself, in ``words``.
+    """
+
+    words: dict[str, str]
+    verb_stems: dict[str, str]
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[_Entry]) -> Glossary:
+        words: dict[str, str] = {}
+        verb_stems: dict[str, str] = {}
+        for where, hindi, english, verb_english in entries:
+            parts = normalize_hindi(hindi).split()
+            if not parts or len(parts) > 2:
+                raise ValueError(f"{where}: an entry is one word or a two-word phrase, got {hindi!r}")
+            key = " ".join(parts)
+            if key in words:
+                raise ValueError(f"{where}: {hindi!r} is already in the glossary")
+            words[key] = english
+            if len(parts) == 1 and key.endswith("ना") and len(key) > 1 + _MIN_STEM:
+                verb_stems.setdefault(key[:-2], verb_english or english)
+        for stem, english in verb_stems.items():
+            words.setdefault(stem, english)
+        return cls(words, verb_stems)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str]) -> Glossary:
+        return cls.from_entries(("glossary", hindi, english, None) for hindi, english in mapping.items())
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+def _parse_entries(lines: Iterable[str], source: str) -> Iterator[_Entry]:
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        fields = line.split("\t")
-        if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
-            raise ValueError(f"{source}:{number}: expected 'hindi<TAB>english', got {line!r}")
-        words = normalize_hindi(fields[0]).split()
-        if len(words) > 2:
-            raise ValueError(f"{source}:{number}: an entry is one word or a two-word phrase")
-        word, english = " ".join(words), fields[1].strip()
-        if word in glossary:
-            raise ValueError(f"{source}:{number}: {fields[0]!r} is already in the glossary")
-        glossary[word] = english
-        if len(words) == 1 and word.endswith("ना") and len(word) > 1 + _MIN_STEM:
-            verbs.setdefault(word[:-2], english)
-    for stem, english in verbs.items():
-        glossary.setdefault(stem, english)
-    return glossary
+        fields = [field.strip() for field in line.split("\t")]
+        if len(fields) not in (2, 3) or not all(fields):
+            raise ValueError(
+                f"{source}:{number}: expected 'hindi<TAB>english[<TAB>english of the verb]', got {line!r}"
+            )
+        yield f"{source}:{number}", fields[0], fields[1], fields[2] if len(fields) == 3 else None
 
 
-def load_glossary(path: Path | None = None) -> dict[str, str]:
-    """The Hindi -> English glossary, keys normalised, verb stems derived from -ना lemmas.
+def load_glossary(path: Path | None = None) -> Glossary:
+    """The shipped glossary (``data/hi_en.tsv``), or the one at ``path``.
 
     Lines are ``hindi<TAB>english``; ``#`` starts a comment line; the English ``-`` marks a
-    word that is known but glossed as nothing. The Hindi is one word or a two-word phrase
-    (glossed as a unit where the two words follow each other: "बाल शोषण" = "child abuse",
-    where "बाल" alone is "hair"). A word listed twice is an error.
+    word that is known but glossed as nothing. A third field gives the English of a -ना
+    lemma used as a verb where it differs from the noun (``खाना<TAB>food<TAB>eat``). The Hindi
+    is one word or a two-word phrase (glossed as a unit where the two words follow each
+    other: "बाल शोषण" = "child abuse", where "बाल" alone is "hair"). A word listed twice is
+    an error.
     """
     if path is None:
         package, resource = GLOSSARY_RESOURCE
@@ -242,7 +267,7 @@ def load_glossary(path: Path | None = None) -> dict[str, str]:
     else:
         text = path.read_text(encoding="utf-8")
         source = str(path)
-    return _parse_glossary(text.splitlines(), source)
+    return Glossary.from_entries(_parse_entries(text.splitlines(), source))
 
 
 @dataclass(frozen=True)
@@ -259,19 +284,21 @@ class HindiGlosser:
 
     def __init__(
         self,
-        glossary: Mapping[str, str] | None = None,
+        glossary: Glossary | Mapping[str, str] | None = None,
         *,
         min_devanagari_share: float = 0.5,
         cache_size: int = 20000,
     ) -> None:
-        self._glossary: dict[str, str] = (
-            load_glossary() if glossary is None else {normalize_hindi(k): v for k, v in glossary.items()}
-        )
+        if glossary is None:
+            glossary = load_glossary()
+        elif not isinstance(glossary, Glossary):
+            glossary = Glossary.from_mapping(glossary)
+        self._glossary = glossary.words
+        self._verbs = glossary.verb_stems
         self.min_devanagari_share = min_devanagari_share
         self._cache_size = cache_size
         self._resolved: dict[str, str | None] = {}
         self._has_phrases = any(" " in key for key in self._glossary)
-        self._verbs = _verb_stems(self._glossary)
         self._rules, self._suffix_lengths = _suffix_rules()
 
     def __len__(self) -> int:
@@ -326,7 +353,8 @@ class HindiGlosser:
             if not _is_devanagari(token):
                 if token[0].isalnum():
                     other_words += 1
-                words.append(token)
+                if token.isprintable():
+                    words.append(token)
                 continue
             devanagari += 1
             if phrases is not None and index < count and _is_devanagari(tokens[index]):
@@ -364,8 +392,9 @@ class HindiGlosser:
     def _strip(self, word: str, depth: int) -> str | None:
         """Remove a suffix so that what is left is a verb stem or a word of the glossary.
 
-        Verb stems are tried first over all the suffixes that match, then glossary words,
-        longest suffix first; failing both, a second suffix is removed (up to ``depth``).
+        Verb stems come first, the longest stem first (बनवाया: बनवाना "get made", not
+        बनना "become"); then glossary words, the longest suffix first. Failing both, a second
+        suffix is removed (up to ``depth`` suffixes).
         """
         rules = self._rules
         matches: list[tuple[str, _Rule]] = []
@@ -374,14 +403,19 @@ class HindiGlosser:
                 candidates = rules.get(word[-length:])
                 if candidates is not None:
                     matches.append((word[:-length], candidates))
-        for among_verbs in (True, False):
-            source = self._verbs if among_verbs else self._glossary
-            for stem, candidates in matches:
-                for verbal, replacement in candidates:
-                    if verbal is among_verbs:
-                        english = source.get(stem + replacement)
-                        if english is not None:
-                            return english
+        verbs = self._verbs
+        for stem, candidates in reversed(matches):
+            if candidates[0][0]:
+                english = verbs.get(stem)
+                if english is not None:
+                    return english
+        glossary = self._glossary
+        for stem, candidates in matches:
+            for among_verbs, replacement in candidates:
+                if not among_verbs:
+                    english = glossary.get(stem + replacement)
+                    if english is not None:
+                        return english
         if depth > 1:
             for stem, _ in matches:
                 english = self._strip(stem, depth - 1)
