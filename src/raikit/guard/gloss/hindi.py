@@ -8,9 +8,11 @@ embeds close to the English request it came from.
 
 How a text is glossed:
 
-1. normalise the whole text once: NFC, nukta dropped, chandrabindu as anusvara, a nasal
-   consonant + virama before a consonant as anusvara (हिन्दी = हिंदी), Devanagari digits as
-   ASCII, danda as a full stop, ZWJ/ZWNJ dropped;
+1. normalise the whole text once: nukta dropped (precomposed or not: the nukta letters are
+   Devanagari's only canonical compositions, so this makes NFC and NFD text alike without
+   running NFC), chandrabindu as anusvara, a nasal consonant + virama before a consonant as
+   anusvara (हिन्दी = हिंदी), Devanagari digits as ASCII, danda as a full stop, ZWJ/ZWNJ
+   dropped;
 2. split it into Devanagari words, Latin/digit words (kept as they are, so code-mixed
    English passes through), words of other scripts and punctuation;
 3. look each Devanagari word (or two-word phrase) up in the glossary, then strip suffixes
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
@@ -37,11 +38,11 @@ SILENT = "-"
 """Glossary value for a word that is known but has no English counterpart (the ergative ने)."""
 
 _DEVANAGARI_FIRST, _DEVANAGARI_LAST = "\u0900", "\u097f"
-_CHAR_MAP: dict[int, str | None] = {
-    0x093C: None,  # nukta: क़ = क, ड़ = ड (the glossary is normalised the same way)
-    0x200C: None,  # ZWNJ
-    0x200D: None,  # ZWJ
-    0x00AD: None,  # soft hyphen
+_CHAR_MAP: dict[int, str] = {
+    0x093C: "",  # nukta: क़ = क, ड़ = ड (the glossary is normalised the same way)
+    0x200C: "",  # ZWNJ
+    0x200D: "",  # ZWJ
+    0x00AD: "",  # soft hyphen
     0x0901: "\u0902",  # chandrabindu -> anusvara
     0x0945: "\u0947",  # candra e -> e
     0x090D: "\u090f",  # ऍ -> ए
@@ -53,6 +54,7 @@ _CHAR_MAP: dict[int, str | None] = {
     0x0964: ".",  # danda
     0x0965: ".",  # double danda
 }
+_RESPELLED_CHAR = re.compile("[" + "".join(map(chr, _CHAR_MAP)) + "]")
 _NASAL_CLUSTER = re.compile("[\u0919\u091e\u0923\u0928\u092e]\u094d(?=[\u0915-\u0939])")
 _INNER_HYPHEN = re.compile("(?<=[\u0900-\u097f])-(?=[\u0900-\u097f])")
 """धीरे-धीरे is read as the two words धीरे धीरे (and matches the phrase entry of that name)."""
@@ -184,11 +186,15 @@ def _suffix_rules() -> tuple[dict[str, _Rule], tuple[int, ...]]:
     return {suffix: tuple(candidates) for suffix, candidates in rules.items()}, lengths
 
 
+def _respell(match: re.Match[str]) -> str:
+    return _CHAR_MAP[ord(match.group())]
+
+
 def normalize_hindi(text: str) -> str:
     """The spelling the glossary is keyed by (see the module docstring, step 1)."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFC", text).translate(_CHAR_MAP)
+    text = _RESPELLED_CHAR.sub(_respell, text)
     return _INNER_HYPHEN.sub(" ", _NASAL_CLUSTER.sub("\u0902", text))
 
 
