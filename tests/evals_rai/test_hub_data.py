@@ -150,3 +150,26 @@ def test_cli_offline_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert "walledai/XSTest" in lines[0] and "--data DIR" in lines[0]
     assert not (tmp_path / "run" / "results.sqlite").exists()
+
+
+def test_audit_with_hub_data_skips_benchmarks_without_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from raikit.evals.audit import AuditOptions, run_audit
+    from raikit.evals.profiles import load_profile
+
+    with (FIXTURE / "xstest" / "xstest_fixture.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [
+            {k: r[k] for k in ("prompt", "focus", "type", "note", "label")} for r in csv.DictReader(handle)
+        ]
+    fake_hub(monkeypatch, rows)
+    model = tmp_path / "model.yaml"
+    model.write_text(yaml.safe_dump({"default": "Sure."}), encoding="utf-8")
+    profile = load_profile("full").only(("xstest", "fever"))
+    options = AuditOptions(target=f"scripted:{model}", profile=profile, guard=None, limit=4, from_hub=True)
+    result = run_audit(options, tmp_path / "audit", progress=False)
+    runs = {r.benchmark: r for r in result.runs}
+    assert runs["xstest"].status == "completed" and runs["xstest"].n_items == 4
+    assert runs["fever"].status == "skipped" and "Hugging Face" in (runs["fever"].reason or "")
+    manifest = json.loads((tmp_path / "audit" / "audit.json").read_text())
+    assert manifest["data"] == "hf"

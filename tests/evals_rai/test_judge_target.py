@@ -242,14 +242,26 @@ def test_audit_cli_rejects_a_bad_judge_target_at_once(
 
 @pytest.mark.parametrize("name", ["quick", "suites", "xstest", "bold", "adversarial", "invite"])
 def test_every_judging_benchmark_takes_the_judge(tmp_path: Path, name: str) -> None:
-    """The factories build their judge from the options and close it with the task."""
-    judge = write_script(tmp_path, {"default": "x"}, "judge")
+    """The factories build their judge from the options: a judge target that cannot be opened
+    stops the build, and a good one is closed with the task."""
     info = default_benchmark_registry().info(name)
     data = FIXTURE if name == "xstest" else SHARED_DATA
     if info.needs_data and not (data / name).exists():
         pytest.skip(f"no {name} data in {data}")
+    with pytest.raises(TargetConfigError, match="no such file"):
+        info.factory(BenchmarkOptions(data_dir=data, limit=1, judge_target=f"scripted:{tmp_path}/none.yaml"))
+    judge = write_script(tmp_path, {"default": "x"}, "judge")
     task = info.factory(BenchmarkOptions(data_dir=data, limit=1, judge_target=judge))
-    assert len(task.closers) == 1, f"{name} did not take the judge"
+    closed: list[str] = []
+    for close in task.closers:
+        judge_object = close.__self__  # type: ignore[attr-defined]
+        assert type(judge_object).__name__ in ("LLMRefusalJudge", "LLMJudge"), name
+        closed.append(name)
     task.close()
-    plain = info.factory(BenchmarkOptions(data_dir=data, limit=1))
-    assert name == "invite" or plain.closers  # the fast judge has a no-op close; INVITE has none
+    assert closed == [name]
+
+
+def test_judge_escalate_alone_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    items = [{"id": "a", "prompt": "q", "completion": "Sure."}]
+    code, output, rows = judge_file(tmp_path, capsys, items, "--judge-escalate", "always")
+    assert code == 2 and "--judge-escalate needs --judge-target" in output and rows == []

@@ -7,7 +7,7 @@ from typing import Literal
 
 import click
 
-from raikit.cli.eval_options import data_option, data_source, judge_options
+from raikit.cli.eval_options import check_judge_flags, data_option, data_source, judge_options
 from raikit.core.errors import RaikitError
 from raikit.evals.audit import DEFAULT_GUARD, AuditOptions, run_audit
 from raikit.evals.profiles import load_profile
@@ -78,6 +78,7 @@ def audit(
     if quick and profile not in (None, "quick"):
         raise click.UsageError("--quick is the quick profile; do not combine it with --profile")
     chosen = load_profile("quick" if quick else profile or "full").only(only)
+    check_judge_flags(judge_target)
     data_dir, from_hub, hub_repo = data_source(data)
     if hub_repo is not None:
         raise click.BadParameter("an audit takes --data hf (each benchmark's own dataset), not hf:REPO_ID")

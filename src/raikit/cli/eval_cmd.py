@@ -8,7 +8,7 @@ from typing import Literal, TextIO
 
 import click
 
-from raikit.cli.eval_options import data_option, data_source, judge_options
+from raikit.cli.eval_options import check_judge_flags, data_option, data_source, judge_options
 from raikit.evals.executors import make_executor
 from raikit.evals.findings import (
     FindingError,
@@ -97,6 +97,7 @@ def run_cmd(
 ) -> None:
     """Run benchmark BENCH against a target; every attempt goes to the run directory."""
     default_benchmark_registry().info(bench)
+    check_judge_flags(judge_target)
     data_dir, from_hub, hub_repo = data_source(data)
     options = BenchmarkOptions(
         data_dir=data_dir,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from raikit.evals.hub import parse_data_option
 
@@ -29,6 +30,13 @@ def judge_options(command: F) -> F:
         help="With --judge-target: ask the LLM only about the classifier's uncertain verdicts, or always.",
     )(command)
     return click.option("--judge-target", default=None, metavar="TARGET", help=JUDGE_TARGET_HELP)(command)
+
+
+def check_judge_flags(judge_target: str | None) -> None:
+    """``--judge-escalate`` only means something with ``--judge-target``: refuse it alone."""
+    source = click.get_current_context().get_parameter_source("judge_escalate")
+    if judge_target is None and source is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--judge-escalate needs --judge-target")
 
 
 def data_option(help_text: str) -> Callable[[F], F]:

@@ -18,7 +18,7 @@ from typing import Literal
 
 import click
 
-from raikit.cli.eval_options import judge_options
+from raikit.cli.eval_options import check_judge_flags, judge_options
 from raikit.core.errors import RaikitError
 from raikit.evals.judging import RefusalJudgeHandle, make_refusal_judge
 
@@ -40,6 +40,7 @@ def refusal_cmd(
     source: Path, dest: Path, judge_target: str | None, judge_escalate: Literal["uncertain", "always"]
 ) -> None:
     """Label each completion in SOURCE as a refusal or not."""
+    check_judge_flags(judge_target)
     refusal_judge = make_refusal_judge(judge_target, judge_escalate)
     try:
         counts = _judge_file(source, dest, refusal_judge)

@@ -339,6 +339,7 @@ def _header(run: Mapping[str, Any]) -> str:
     facts = [
         f"profile {run['profile']} v{run['profile_version']}",
         f"guard policy {run['guard_policy']} ({run['guard_status']})",
+        f"refusal judge: {run.get('refusal_judge') or 'fast classifier'}",
         f"{run['n_items']} items",
         f"{run['n_errors']} errors",
         f"{run['wall_s']:.0f} s",
