@@ -173,3 +173,14 @@ def test_audit_with_hub_data_skips_benchmarks_without_a_copy(
     assert runs["fever"].status == "skipped" and "Hugging Face" in (runs["fever"].reason or "")
     manifest = json.loads((tmp_path / "audit" / "audit.json").read_text())
     assert manifest["data"] == "hf"
+
+
+def test_a_dataset_that_cannot_be_built_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datasets.exceptions import DatasetGenerationError
+
+    def broken(path: str, *args: Any, **kwargs: Any) -> Any:
+        raise DatasetGenerationError("An error occurred while generating the dataset")
+
+    monkeypatch.setattr(datasets, "load_dataset", broken)
+    with pytest.raises(HubUnavailableError, match=r"AmazonScience/TANGO, misgendering.jsonl.*--data DIR"):
+        load_misgendering(BenchmarkOptions(from_hub=True))

@@ -74,6 +74,7 @@ def hub_records(options: BenchmarkOptions, source: HubSource[RecordsT], benchmar
     where = source.describe(repo)
     try:
         import datasets  # type: ignore[import-untyped]
+        from datasets.exceptions import DatasetsError  # type: ignore[import-untyped]
     except ImportError as exc:
         raise HubUnavailableError(
             f"{benchmark}: --data hf needs the 'datasets' package (pip install 'raikit[hf]'), "
@@ -87,9 +88,10 @@ def hub_records(options: BenchmarkOptions, source: HubSource[RecordsT], benchmar
             data_files=source.data_files,
             revision=source.revision,
         )
-    except (OSError, ValueError, RuntimeError) as exc:
+    except (OSError, ValueError, RuntimeError, DatasetsError) as exc:
         # OSError: no network, unknown or gated repository (ConnectionError, FileNotFoundError,
-        # HTTP errors); ValueError: unknown config or split; RuntimeError: script-only datasets.
+        # HTTP errors); ValueError: unknown config or split; RuntimeError: script-only datasets;
+        # DatasetsError: files that cannot be built into one table (DatasetGenerationError).
         reason = " ".join(str(exc).split())[:200]
         raise HubUnavailableError(
             f"{benchmark}: cannot load the Hugging Face dataset {where} ({type(exc).__name__}: {reason}); "
