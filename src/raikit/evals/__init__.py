@@ -2,7 +2,9 @@
 
 from raikit.evals.audit import AuditOptions, AuditResult, run_audit
 from raikit.evals.dataset import Sample, Suite, load_builtin_suite
+from raikit.evals.hub import HubSource, HubUnavailableError
 from raikit.evals.judges import RefusalJudge, RefusalVerdict
+from raikit.evals.judging import make_refusal_judge, refusal_judge
 from raikit.evals.metrics import Rate, bootstrap_rate
 from raikit.evals.run import EvalResult, run_eval
 from raikit.evals.task import (
@@ -20,6 +22,8 @@ __all__ = [
     "BenchmarkOptions",
     "EvalResult",
     "EvalSample",
+    "HubSource",
+    "HubUnavailableError",
     "Rate",
     "RefusalJudge",
     "RefusalVerdict",
@@ -31,6 +35,8 @@ __all__ = [
     "bootstrap_rate",
     "default_benchmark_registry",
     "load_builtin_suite",
+    "make_refusal_judge",
+    "refusal_judge",
     "run_audit",
     "run_eval",
 ]
