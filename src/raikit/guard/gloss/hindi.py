@@ -3,7 +3,7 @@
 The guard's sentence encoder (multilingual USE v3) has no Hindi: most Devanagari is
 unknown or fragmented to it, so a Hindi request embeds as noise. An English gloss built
 word by word ("किसी को बिना निशान छोड़े नुकसान पहुँचाने का तरीका" -> "someone to without
-mark leave harm cause of method") keeps the content words the encoder does know, and it
+trace leave harm cause of method") keeps the content words the encoder does know, and it
 embeds close to the English request it came from.
 
 How a text is glossed:
