@@ -15,6 +15,7 @@ import yaml
 
 import raikit.evals.judges.llm as llm_module
 from raikit.cli.main import main
+from raikit.core.errors import RunConfigMismatchError
 from raikit.evals import BenchmarkOptions, run_eval
 from raikit.evals.audit import AuditOptions, run_audit
 from raikit.evals.judging import FastRefusal, refusal_judge
@@ -208,7 +209,7 @@ def test_run_config_records_the_judge(tmp_path: Path) -> None:
         "xstest", model, tmp_path / "run", options=BenchmarkOptions(data_dir=FIXTURE, limit=2), progress=False
     )
     other = BenchmarkOptions(data_dir=FIXTURE, limit=2, judge_target=judge)
-    with pytest.raises(Exception, match="config"):
+    with pytest.raises(RunConfigMismatchError, match=r"options\.judge_target: none -> \"scripted:"):
         run_eval("xstest", model, tmp_path / "run", options=other, resume=True, progress=False)
 
 
@@ -221,7 +222,7 @@ def test_audit_records_the_judge_and_refuses_another_on_resume(tmp_path: Path, f
     assert result.refusal_judge == f"LLM judge {judge} (uncertain)"
     manifest = json.loads((tmp_path / "audit" / "audit.json").read_text())
     assert manifest["judge"] == {"target": judge, "escalate": "uncertain"}
-    with pytest.raises(Exception, match=r"judge: .* -> none"):
+    with pytest.raises(RunConfigMismatchError, match=r"judge\.target: .* -> none"):
         run_audit(
             options.model_copy(update={"judge_target": None}), tmp_path / "audit", resume=True, progress=False
         )

@@ -34,7 +34,7 @@ from raikit.core.store import config_hash
 from raikit.evals.audit_targets import CACHE_FILENAME, AuditExecutor
 from raikit.evals.judging import check_judge_target
 from raikit.evals.profiles import AuditProfile, ProfileEntry
-from raikit.evals.run import run_eval
+from raikit.evals.run import changed_settings, run_eval
 from raikit.evals.runner import RunStats
 from raikit.evals.task import (
     BenchmarkOptions,
@@ -163,7 +163,7 @@ def _check_manifest(out_dir: Path, options: AuditOptions, resume: bool) -> None:
                 f"audit dir {out_dir} already holds an audit; pass --resume to continue it or choose another"
             )
         if old != digest:
-            changed = _changed_keys(found, manifest)
+            changed = changed_settings(found, manifest)
             raise RunConfigMismatchError(
                 f"audit dir {out_dir} was started with another config ({changed}): resume with the "
                 "original target, profile, guard, limit, judge and data source, or choose another directory"
@@ -175,21 +175,6 @@ def _check_manifest(out_dir: Path, options: AuditOptions, resume: bool) -> None:
         write_text_atomic(path, json.dumps(body, indent=2))
     except OSError as exc:
         raise StoreError(f"cannot write the audit manifest {path}: {exc.strerror}") from exc
-
-
-def _changed_keys(found: dict[str, Any], manifest: dict[str, Any]) -> str:
-    """Which manifest fields differ, e.g. ``judge: {'target': 'x'} -> none``."""
-
-    def shown(value: Any) -> str:
-        return "none" if value is None else json.dumps(value, sort_keys=True)[:80]
-
-    keys = sorted((manifest.keys() | found.keys()) - {"schema_version", "config_hash"})
-    diffs = [
-        f"{k}: {shown(found.get(k))} -> {shown(manifest.get(k))}"
-        for k in keys
-        if found.get(k) != manifest.get(k)
-    ]
-    return "; ".join(diffs) or f"config hash {found.get('config_hash')}"
 
 
 def _build_task(registry: BenchmarkRegistry, entry: ProfileEntry, options: AuditOptions) -> Task | str:

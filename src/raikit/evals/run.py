@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from raikit.core.errors import RunConfigMismatchError
 from raikit.core.store import ResultsStore, config_hash
 from raikit.core.types import Attempt
 from raikit.evals.executors import Executor, LocalExecutor, WorkSpec
 from raikit.evals.runner import ProgressReporter, RunStats
 from raikit.evals.task import BenchmarkOptions, Task
 from raikit.models import GenerateConfig
+
+
+def changed_settings(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """The settings that differ between two run configs, one level of nesting spelled out, e.g.
+    ``options.judge_target: none -> "scripted:j.yaml"``."""
+
+    def flat(config: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in config.items():
+            if isinstance(value, Mapping):
+                out.update({f"{key}.{k}": v for k, v in value.items()})
+            else:
+                out[key] = value
+        return out
+
+    def shown(value: Any) -> str:
+        return "none" if value is None else json.dumps(value, sort_keys=True)[:80]
+
+    before, after = flat(old), flat(new)
+    keys = sorted((before.keys() | after.keys()) - {"schema_version", "config_hash"})
+    diffs = [
+        f"{k}: {shown(before.get(k))} -> {shown(after.get(k))}" for k in keys if before.get(k) != after.get(k)
+    ]
+    return "; ".join(diffs) or "same settings, another config hash"
 
 
 class EvalResult(BaseModel):
@@ -79,13 +106,23 @@ def _run_built(
     digest = config_hash(run_config)
     start = time.perf_counter()
     with ResultsStore(out_dir) as store:
-        store.init_run(
-            f"{kind}-{benchmark}-{digest[:8]}",
-            kind=kind,
-            target=spec.target_string(),
-            config=run_config,
-            resume=resume,
-        )
+        try:
+            store.init_run(
+                f"{kind}-{benchmark}-{digest[:8]}",
+                kind=kind,
+                target=spec.target_string(),
+                config=run_config,
+                resume=resume,
+            )
+        except RunConfigMismatchError as exc:
+            info = store.run_info()
+            if info is None:
+                raise
+            changed = changed_settings(info.config, run_config)
+            raise RunConfigMismatchError(
+                f"run dir {out_dir} was started with another config ({changed}); "
+                "resume with the same options or choose another directory"
+            ) from exc
         done = store.completed_ids()
         todo = [s for s in built.samples if s.id not in done]
         reporter = ProgressReporter(
