@@ -139,8 +139,9 @@ _VERB_SUFFIXES: tuple[str, ...] = (
     "ा",
     "ीं",
 )
-# Noun and adjective endings (oblique, plural, gender, a few derivations) -> what may stand
-# in their place in the word the glossary has ("" = nothing): लड़कियों -> लड़की, बड़ी -> बड़ा.
+# Noun and adjective endings (oblique, plural, gender, a few derivations such as -कारक,
+# -ीय, -ात्मक) -> what may stand in their place in the word the glossary has ("" = nothing):
+# लड़कियों -> लड़की, बड़ी -> बड़ा, मानहानिकारक -> मानहानि.
 _NOUN_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ियों", ("ी", "ि", "")),
     ("ियां", ("ी", "ि", "")),
@@ -169,6 +170,12 @@ _NOUN_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ियत", ("",)),
     ("ता", ("",)),
     ("जी", ("",)),
+    ("कारक", ("",)),
+    ("कारी", ("",)),
+    ("ीय", ("", "ा")),
+    ("ात्मक", ("ा",)),
+    ("ीकरण", ("", "ी")),
+    ("ता", ("", "ा")),
 )
 _MIN_STEM = 2
 _STRIP_DEPTH = 2
