@@ -207,10 +207,6 @@ def normalize_hindi(text: str) -> str:
     return _INNER_HYPHEN.sub(" ", _NASAL_CLUSTER.sub("\u0902", text))
 
 
-def _is_devanagari(token: str) -> bool:
-    return _DEVANAGARI_FIRST <= token[0] <= _DEVANAGARI_LAST
-
-
 _Entry = tuple[str, str, str, str | None]
 """(where it comes from, Hindi, English, English of the verb when it differs: खाना food/eat)."""
 
@@ -313,7 +309,7 @@ class HindiGlosser:
         self.min_devanagari_share = min_devanagari_share
         self._cache_size = cache_size
         self._resolved: dict[str, str | None] = {}
-        self._has_phrases = any(" " in key for key in self._glossary)
+        self._phrase_heads = frozenset(key.split(" ")[0] for key in self._glossary if " " in key)
         self._rules, self._suffix_lengths = _suffix_rules()
 
     def __len__(self) -> int:
@@ -360,20 +356,20 @@ class HindiGlosser:
         unknown: list[str] = []
         devanagari = glossed = other_words = 0
         tokens = _TOKEN.findall(normalize_hindi(text))
-        phrases = self._glossary if self._has_phrases else None
+        resolved, glossary, phrase_heads = self._resolved, self._glossary, self._phrase_heads
         index, count = 0, len(tokens)
         while index < count:
             token = tokens[index]
             index += 1
-            if not _is_devanagari(token):
+            if not _DEVANAGARI_FIRST <= token[0] <= _DEVANAGARI_LAST:
                 if token[0].isalnum():
                     other_words += 1
                 if token.isprintable():
                     words.append(token)
                 continue
             devanagari += 1
-            if phrases is not None and index < count and _is_devanagari(tokens[index]):
-                phrase = phrases.get(token + " " + tokens[index])
+            if token in phrase_heads and index < count:
+                phrase = glossary.get(token + " " + tokens[index])
                 if phrase is not None:
                     devanagari += 1
                     glossed += 2
@@ -381,7 +377,10 @@ class HindiGlosser:
                     if phrase != SILENT:
                         words.append(phrase)
                     continue
-            english = self.lookup(token)
+            try:
+                english = resolved[token]
+            except KeyError:
+                english = self.lookup(token)
             if english is None:
                 unknown.append(token)
             else:
