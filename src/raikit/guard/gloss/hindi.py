@@ -221,6 +221,8 @@ class Glossary:
 
     words: dict[str, str]
     verb_stems: dict[str, str]
+    phrase_heads: frozenset[str]
+    """First words of the two-word phrases, so that a phrase is looked for only after them."""
 
     @classmethod
     def from_entries(cls, entries: Iterable[_Entry]) -> Glossary:
@@ -238,7 +240,8 @@ class Glossary:
                 verb_stems.setdefault(key[:-2], verb_english or english)
         for stem, english in verb_stems.items():
             words.setdefault(stem, english)
-        return cls(words, verb_stems)
+        phrase_heads = frozenset(key.split(" ")[0] for key in words if " " in key)
+        return cls(words, verb_stems, phrase_heads)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> Glossary:
@@ -309,7 +312,7 @@ class HindiGlosser:
         self.min_devanagari_share = min_devanagari_share
         self._cache_size = cache_size
         self._resolved: dict[str, str | None] = {}
-        self._phrase_heads = frozenset(key.split(" ")[0] for key in self._glossary if " " in key)
+        self._phrase_heads = glossary.phrase_heads
         self._rules, self._suffix_lengths = _suffix_rules()
 
     def __len__(self) -> int:
