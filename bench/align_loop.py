@@ -99,7 +99,8 @@ def main() -> None:
         help="base answers only for this many benign train items (0: all)",
     )
     parser.add_argument("--max-new-tokens", type=int, default=64)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--gen-threads", type=int, default=1, help="CPU threads while generating")
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--dpo", action="store_true", help="add the DPO stage after SFT")
@@ -116,7 +117,11 @@ def main() -> None:
     started = time.monotonic()
     load_before = os.getloadavg()
     decode = AnswerSettings(
-        max_new_tokens=args.max_new_tokens, batch_size=args.batch_size, seed=args.seed, device=args.device
+        max_new_tokens=args.max_new_tokens,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        device=args.device,
+        threads=args.gen_threads,
     )
     items = balanced(suite_items("test"), args.eval_per_kind, args.seed, ("adherence", "false_refusal"))
     train_set = suite_items("train")
@@ -182,6 +187,7 @@ def main() -> None:
                     temperature=0.8,
                     seed=args.seed,
                     device=args.device,
+                    threads=args.gen_threads,
                 )
                 ranked = stages.run(
                     "candidates",
