@@ -26,6 +26,7 @@ import torch
 
 from raikit.align.errors import AlignDataError
 from raikit.align.gguf_export import base_gguf_of, export_gguf
+from raikit.align.gguf_verify import forced_logits, greedy_tokens
 from raikit.cli.main import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -281,20 +282,6 @@ def test_cli_exports_and_refuses_bad_input_in_one_line(
     assert not (tmp_path / "x.gguf").exists()
 
 
-def greedy_llama_cpp(llm: Any, prompt: list[int], steps: int) -> tuple[list[int], np.ndarray]:
-    """Greedy tokens from llama.cpp (up to end of sequence) and the logits that chose them and the
-    prompt's, one row per position of ``prompt + tokens`` but the last."""
-    llm.reset()
-    llm.eval(prompt)
-    tokens: list[int] = []
-    for _ in range(steps):
-        tokens.append(int(np.argmax(llm.scores[llm.n_tokens - 1])))
-        if tokens[-1] == llm.token_eos():
-            break
-        llm.eval(tokens[-1:])
-    return tokens, np.array(llm.scores[: len(prompt) + len(tokens) - 1])
-
-
 @pytest.mark.integration
 @pytest.mark.slow
 def test_smollm2_round_trip_reproduces_the_shipped_gguf(tmp_path: Path) -> None:
@@ -330,7 +317,8 @@ def test_smollm2_round_trip_reproduces_the_shipped_gguf(tmp_path: Path) -> None:
     ):
         chat = f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n"
         prompt = llm.tokenize(chat.encode(), add_bos=False, special=True)
-        tokens, ours = greedy_llama_cpp(llm, prompt, 12)
+        tokens = greedy_tokens(llm, prompt, 12)
+        ours = forced_logits(llm, prompt + tokens)
         with torch.no_grad():
             expected = model.generate(
                 torch.tensor([prompt]),

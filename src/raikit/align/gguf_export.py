@@ -156,9 +156,9 @@ class _Plan:
         file, hf_name, _ = self.tensors[name]
         with safe_open(str(file), framework="pt") as handle:
             weights = handle.get_tensor(hf_name).float().numpy()
-        if name.endswith("attn_q.weight"):
+        if ".attn_q." in name:  # weight and, where there is one, bias
             return _permute_for_rope(weights, self.heads)
-        if name.endswith("attn_k.weight"):
+        if ".attn_k." in name:
             return _permute_for_rope(weights, self.kv_heads)
         return weights
 
@@ -196,6 +196,8 @@ def _partial_file(out: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        with Path(tmp).open("rb+") as written:
+            os.fsync(written.fileno())
         Path(tmp).chmod(0o644)
         Path(tmp).replace(out)
     except BaseException:
