@@ -258,7 +258,7 @@ class LinearHead:
     def chunks(self, text: str) -> list[str]:
         """The chunks of ``text`` this head scores (at most ``max_chunks``; when there are more,
         the first, the last and those with the most prompt-attack cues)."""
-        flat = feat.flatten(text)
+        flat = feat.flatten(feat.encoder_text(text))
         pieces = [
             flat[a:b] for a, b in feat.chunk_spans(flat, self.read.chunk_tokens, self.read.stride_tokens)
         ]
@@ -314,7 +314,7 @@ class LinearHead:
         assert self.screen is not None
         view, lexical = self.lexical.get(text, self.read.budget_tokens, self.read.head_share)
         views = [view]
-        flat = feat.flatten(text, feat.MAX_FEATURE_CHARS)
+        flat = feat.flatten(feat.encoder_text(text), feat.MAX_FEATURE_CHARS)
         cut = feat.view_cut(flat, self.read.budget_tokens, self.read.head_share)
         window = self.screen.hottest_window(flat, cut) if cut is not None else None
         if window and self.screen.suspicious(window):

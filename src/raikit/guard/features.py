@@ -13,6 +13,9 @@ the whole text (capped at :data:`MAX_FEATURE_CHARS`), so that cues far from both
   heads cannot learn that "kill" or "bomb" alone means harm;
 - ``stats``: length, line count and character-class ratios.
 
+The encoder reads an English gloss of mostly-Hindi text (:func:`encoder_text`), and the tokenizer
+feeding it is part of the version too (:data:`raikit.guard.resources.TOKENIZER`).
+
 Changing anything here changes what the shipped weights mean: bump :data:`FEATURE_VERSION` and
 retrain.
 """
@@ -29,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"
 MAX_FEATURE_CHARS = 8_000
 NGRAM_DIM = 256
 NGRAM_ORDERS = (3, 4)
@@ -282,8 +285,23 @@ def encoder_view(text: str, budget_tokens: int, *, head_share: float = 0.75) -> 
     the beginning (where prompt-attack templates sit) and the rest to the end (where the actual
     request usually is), cut at spaces. Whitespace runs are collapsed so padding costs nothing.
     """
-    flat = flatten(text, MAX_FEATURE_CHARS)
+    flat = flatten(encoder_text(text), MAX_FEATURE_CHARS)
     return view_of(flat, view_cut(flat, budget_tokens, head_share))
+
+
+_DEVANAGARI = re.compile("[\u0900-\u097f]")
+
+
+def encoder_text(text: str) -> str:
+    """What the encoder reads of ``text``: an English word-by-word gloss when the text is mostly
+    Hindi (the encoder has no Devanagari vocabulary: a third of its pieces would be unknown),
+    else the text itself. Text without a Devanagari letter is returned at regex speed."""
+    if text.isascii() or not _DEVANAGARI.search(text, 0, MAX_FEATURE_CHARS):
+        return text
+    from raikit.guard.gloss import gloss
+
+    glossed = gloss(cap_text(text, MAX_FEATURE_CHARS))
+    return glossed if glossed else text
 
 
 def view_cut(flat: str, budget_tokens: int, head_share: float) -> tuple[int, int] | None:

@@ -1,4 +1,4 @@
-"""An on-disk cache of sentence embeddings for training runs (keyed by the text's hash)."""
+"""An on-disk cache of sentence embeddings for training runs, keyed by tokenizer and text hash."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from raikit.guard.resources import EMBEDDING_DIM, Encoder
+from raikit.guard.resources import EMBEDDING_DIM, TOKENIZER, Encoder
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -28,7 +28,7 @@ class CachedEncoder:
 
     @staticmethod
     def _key(text: str) -> str:
-        return hashlib.sha1(text.encode()).hexdigest()
+        return hashlib.sha1(f"{TOKENIZER}\0{text}".encode()).hexdigest()
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
         keys = [self._key(t) for t in texts]

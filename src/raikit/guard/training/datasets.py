@@ -27,6 +27,8 @@ import numpy as np
 
 from raikit.guard.training import data as gd
 from raikit.guard.training.hard_negatives import ENCYCLOPEDIC, hard_negatives
+from raikit.guard.training.i18n import SOURCE as I18N_SOURCE
+from raikit.guard.training.i18n import i18n_prompts
 from raikit.guard.training.synthetic import direct_injections, insert_at, tool_documents
 
 SPLITS = ("train", "val", "test")
@@ -72,6 +74,8 @@ class Corpus:
     injections: list[gd.Example]
     tools: list[gd.Example]
     unseen: dict[str, list[gd.Example]]
+    i18n: list[gd.Example] = field(default_factory=list)
+    """Authored parallel prompts in the nine languages; their YAML names each item's split."""
 
 
 def load_corpus(data_dir: Path, seed: int = 0, *, log: Callable[[str], None] = print) -> Corpus:
@@ -90,6 +94,7 @@ def load_corpus(data_dir: Path, seed: int = 0, *, log: Callable[[str], None] = p
         bipia_attacks={s: gd.load_bipia_attacks(data_dir, s) for s in ("train", "test")},
         injections=direct_injections(),
         tools=tool_documents(seed),
+        i18n=i18n_prompts(),
         unseen={
             "bold": gd.load_bold(data_dir),
             "fever": gd.load_fever(data_dir),
@@ -131,11 +136,20 @@ def _bipia_train_val(row: gd.Example) -> str:
     return "val" if gd.stable_fraction(row.key, "bipia") < 0.15 else "train"
 
 
+def _i18n_split(row: gd.Example) -> str:
+    """The authored item's own split; a sixth of its training items (all languages together)
+    validate, so thresholds are chosen with every language in view."""
+    if row.meta.get("split") == "test":
+        return "test"
+    return "val" if gd.stable_fraction(row.key, "i18n") < 1 / 6 else "train"
+
+
 def harm_data(corpus: Corpus) -> HeadData:
     head = HeadData("harm", (*gd.HARM_LABELS, "any"))
     head.add(corpus.harmful, by_item())
     _benign_prompts(corpus, head)
-    head.source_weights = {"alpaca": 0.4, "hard_negatives": 0.4, "presidio_synth": 0.2}
+    head.add(corpus.i18n, _i18n_split)
+    head.source_weights = {"alpaca": 0.4, "hard_negatives": 0.4, "presidio_synth": 0.2, I18N_SOURCE: 0.3}
     return head
 
 
@@ -146,6 +160,7 @@ def jailbreak_data(corpus: Corpus) -> HeadData:
     _benign_prompts(corpus, head)
     head.add(_relabel(corpus.harmful), by_item())
     head.add(_relabel(corpus.toxigen), by_item())
+    head.add(_relabel(corpus.i18n), _i18n_split)
     prompts = _bipia_prompts(corpus)
     head.add(prompts["train"], _bipia_train_val)
     head.add_to("test", prompts["test"])
@@ -160,6 +175,7 @@ def jailbreak_data(corpus: Corpus) -> HeadData:
         "forbidden_questions": 0.03,
         "bipia_prompt": 0.15,
         "toxigen": 0.1,
+        I18N_SOURCE: 0.1,
     }
     return head
 

@@ -11,6 +11,7 @@ harm, not alarming words. One prompt per line, keyed by (borrowed category, lang
 from __future__ import annotations
 
 from raikit.guard.training.data import Example
+from raikit.guard.training.role_negatives import role_negatives
 
 _EN: dict[str, str] = {
     "cybercrime_malware": """
@@ -546,4 +547,6 @@ def hard_negatives() -> list[Example]:
         rows.extend(
             Example(t, "hard_negatives", lang=lang, meta={"category": "mixed"}) for t in _lines(block)
         )
+    for theme, texts in role_negatives().items():
+        rows.extend(Example(t, "hard_negatives", lang="en", meta={"category": theme}) for t in texts)
     return rows

@@ -53,17 +53,24 @@ def macro_fpr(flags_by_source: Mapping[str, Array]) -> float:
     return float(np.mean(rates)) if rates else 0.0
 
 
+CAP_MIN_N = 200
+"""Benign validation items a source needs before its own false-positive rate is capped."""
+
+
 def union_thresholds(
     neg_probs: Array,
     neg_sources: Sequence[str],
     target: float,
     *,
     source_cap: float | None = None,
+    cap_min_n: int = CAP_MIN_N,
     iters: int = 40,
 ) -> tuple[npt.NDArray[np.float64], float]:
     """Per-label thresholds at a common per-label FPR level, the largest level at which the
     union of labels flags at most ``target`` of the benign items macro-averaged over sources,
-    and at most ``source_cap`` (default ``2.5 * target``) of any single source.
+    and at most ``source_cap`` (default ``2.5 * target``) of any single source with at least
+    ``cap_min_n`` items (in a smaller one a single item moves the rate by more than the cap's
+    margin, so it only counts through the macro average).
 
     ``neg_probs`` is ``(n, labels)`` for benign items; returns the thresholds and the achieved
     macro FPR of the union.
@@ -81,7 +88,7 @@ def union_thresholds(
         flagged: npt.NDArray[np.bool_] = np.asarray((probs >= ts).any(axis=1))
         by_source = {s: flagged[sources == s] for s in names}
         achieved = macro_fpr(by_source)
-        worst = max((float(np.mean(f)) for f in by_source.values()), default=0.0)
+        worst = max((float(np.mean(f)) for f in by_source.values() if f.size >= cap_min_n), default=0.0)
         if achieved <= target and worst <= cap:
             best, best_fpr, lo = ts, achieved, mid
         else:
