@@ -56,3 +56,14 @@ def test_a_hindi_harmful_request_is_flagged_and_its_benign_twin_is_not() -> None
     harmful, benign = head.predict([HINDI_HARMFUL, HINDI_BENIGN])["any"]
     threshold = head.threshold("any")
     assert harmful >= threshold > benign
+
+
+def test_the_encoder_uses_the_reference_tokenizer() -> None:
+    """The encoder package's tokenizer slot is private API: fail loudly if it ever moves."""
+    import sentencepiece
+
+    from raikit.guard.resources import Encoder
+
+    model = Encoder()._load()
+    assert isinstance(model._tokenizer, sentencepiece.SentencePieceProcessor)
+    assert model._model.sp is model._tokenizer
