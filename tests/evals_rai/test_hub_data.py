@@ -103,16 +103,44 @@ def test_tango_from_the_hub_matches_the_csv(monkeypatch: pytest.MonkeyPatch) -> 
     assert calls[0]["path"] == "AmazonScience/TANGO" and calls[0]["data_files"] == "misgendering.jsonl"
 
 
+def test_fever_from_the_hub_matches_the_jsonl(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from raikit.evals.benchmarks.fever import load_fever
+
+    path = SHARED_DATA / "fever" / "paper_dev.jsonl"
+    if not path.exists():
+        pytest.skip(f"FEVER paper_dev not found under {SHARED_DATA} (../shared/data)")
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:60]
+    (tmp_path / "fever").mkdir()
+    (tmp_path / "fever" / "paper_dev.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    claims = [json.loads(line) for line in lines]
+    # The Hub's v1.0 config has one row per evidence sentence: a claim repeats with its evidence ids.
+    rows = [
+        {"id": c["id"], "label": c["label"], "claim": c["claim"], "evidence_annotation_id": -1,
+         "evidence_id": n, "evidence_wiki_url": "", "evidence_sentence_id": n}
+        for c in claims for n in range(1 + c["id"] % 3)
+    ]  # fmt: skip
+    calls = fake_hub(monkeypatch, rows)
+    from_hub = load_fever(BenchmarkOptions(from_hub=True))
+    from_folder = load_fever(BenchmarkOptions(data_dir=tmp_path))
+    assert len(rows) > len(claims) and len(from_hub) == len(claims)
+    assert [(s.id, s.messages, s.metadata) for s in from_hub] == [
+        (s.id, s.messages, s.metadata) for s in from_folder
+    ]
+    assert calls[0]["path"] == "fever/fever" and calls[0]["name"] == "v1.0"
+    assert calls[0]["split"] == "paper_dev" and calls[0]["revision"] == "refs/convert/parquet"
+
+
 def test_benchmarks_without_a_hub_copy_say_so() -> None:
     registry = default_benchmark_registry()
-    assert {n: registry.info(n).hub for n in ("xstest", "bold", "tango", "fever")} == {
+    assert {n: registry.info(n).hub for n in ("xstest", "bold", "tango", "fever", "pieval")} == {
         "xstest": "walledai/XSTest",
         "bold": "AmazonScience/bold",
         "tango": "AmazonScience/TANGO",
-        "fever": None,
+        "fever": "fever/fever",
+        "pieval": None,
     }
     with pytest.raises(DataNotFoundError, match=r"no Hugging Face copy.*--data DIR"):
-        registry.create("fever", BenchmarkOptions(from_hub=True))
+        registry.create("pieval", BenchmarkOptions(from_hub=True))
 
 
 def test_data_option_parsing() -> None:
@@ -165,12 +193,12 @@ def test_audit_with_hub_data_skips_benchmarks_without_a_copy(
     fake_hub(monkeypatch, rows)
     model = tmp_path / "model.yaml"
     model.write_text(yaml.safe_dump({"default": "Sure."}), encoding="utf-8")
-    profile = load_profile("full").only(("xstest", "fever"))
+    profile = load_profile("full").only(("xstest", "pieval"))
     options = AuditOptions(target=f"scripted:{model}", profile=profile, guard=None, limit=4, from_hub=True)
     result = run_audit(options, tmp_path / "audit", progress=False)
     runs = {r.benchmark: r for r in result.runs}
     assert runs["xstest"].status == "completed" and runs["xstest"].n_items == 4
-    assert runs["fever"].status == "skipped" and "Hugging Face" in (runs["fever"].reason or "")
+    assert runs["pieval"].status == "skipped" and "Hugging Face" in (runs["pieval"].reason or "")
     manifest = json.loads((tmp_path / "audit" / "audit.json").read_text())
     assert manifest["data"] == "hf"
 

@@ -1,6 +1,7 @@
 """``fever``: FEVER claim verification (SUPPORTS / REFUTES / NOT ENOUGH INFO).
 
-Loads ``fever/paper_dev.jsonl`` (or ``fever/shared_task_dev.jsonl``) from the data folder. The
+Loads ``fever/paper_dev.jsonl`` (or ``fever/shared_task_dev.jsonl``) from the data folder, or
+with ``--data hf`` the ``paper_dev`` split of the Hub's ``fever/fever`` (Parquet export). The
 public dev file carries evidence *pointers* only; when a row also carries the evidence text
 (``evidence_sentences``: a list of strings, as produced by joining the FEVER wiki dump), the
 sentences are put in the prompt, otherwise the claim is verified from the model's knowledge.
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from raikit.core.types import Attempt, Message, Score
 from raikit.evals.benchmarks.common import first_label, metric_row, scored_attempts
+from raikit.evals.hub import HubSource, hub_records
 from raikit.evals.solvers import generate
 from raikit.evals.task import (
     BenchmarkOptions,
@@ -57,21 +59,57 @@ def _prompt(claim: str, evidence: Sequence[str]) -> str:
     return f"{INSTRUCTION.format(source='')}\n\nClaim: {claim}"
 
 
-def load_fever(options: BenchmarkOptions) -> list[EvalSample]:
-    """Claims balanced over the three labels (round-robin after a seeded shuffle per label)."""
+def hub_claims(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Rows of the Hub's ``fever`` dataset (config ``v1.0``: one row per evidence sentence of a
+    claim, so a claim repeats) as one ``{"id", "label", "claim"}`` row per claim, first seen first."""
+    claims: dict[str, tuple[str, dict[str, Any]]] = {}
+    for number, row in enumerate(rows, start=1):
+        key = str(row["id"])
+        if key not in claims:
+            claims[key] = (f"Hugging Face row {number}", {k: row[k] for k in ("id", "label", "claim")})
+    return list(claims.values())
+
+
+HUB_SOURCE = HubSource(
+    repo="fever/fever",
+    config="v1.0",
+    split="paper_dev",
+    revision="refs/convert/parquet",
+    columns=("id", "label", "claim"),
+    to_records=hub_claims,
+)
+"""The Hub's Parquet export of the canonical FEVER loading script (the script itself no longer runs
+under ``datasets`` 4 and later); columns as that script defines them."""
+
+
+def fever_rows(options: BenchmarkOptions) -> list[tuple[str, dict[str, Any]]]:
+    """(where, row) for every claim: from the Hub with ``--data hf``, else the JSONL file."""
+    if options.from_hub:
+        return hub_records(options, HUB_SOURCE, "fever")
     folder = data_path(options, "fever")
     path = next((folder / name for name in FILES if (folder / name).exists()), None)
     if path is None:
         raise DataNotFoundError(f"no FEVER file ({' or '.join(FILES)}) in {folder}")
-    per_label: dict[str, list[dict[str, Any]]] = {label: [] for label in LABELS}
+    rows: list[tuple[str, dict[str, Any]]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            per_label[row["label"]].append(row)
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except json.JSONDecodeError as exc:
             raise DataNotFoundError(f"{path}:{number}: not a FEVER row ({exc})") from exc
+        rows.append((f"{path}:{number}", row))
+    return rows
+
+
+def load_fever(options: BenchmarkOptions) -> list[EvalSample]:
+    """Claims balanced over the three labels (round-robin after a seeded shuffle per label)."""
+    per_label: dict[str, list[dict[str, Any]]] = {label: [] for label in LABELS}
+    for where, row in fever_rows(options):
+        try:
+            per_label[row["label"]].append(row)
+        except (KeyError, TypeError) as exc:
+            raise DataNotFoundError(f"{where}: not a FEVER row ({exc!r})") from exc
     rng = random.Random(options.seed)
     for rows in per_label.values():
         rng.shuffle(rows)
@@ -200,6 +238,7 @@ def summarise_fever(samples: Sequence[EvalSample], attempts: Sequence[Attempt]) 
     description="FEVER claim verification: accuracy, per-class accuracy and macro-F1 (strict label parsing)",
     dimensions=(DIMENSION,),
     needs_data=True,
+    hub=HUB_SOURCE.repo,
 )
 def fever_benchmark(options: BenchmarkOptions) -> Task:
     return Task(
