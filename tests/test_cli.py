@@ -13,7 +13,6 @@ import os
 import socket
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import pytest
 from raikit.core.store import ResultsStore
 from raikit.core.taxonomy import DIMENSION_IDS, load_taxonomy
 from raikit.evals import load_builtin_suite
+from support import run_raikit
 
 SCHEMES = ("llamacpp", "openai", "bedrock", "transformers", "scripted")
 REFUSAL = "I'm sorry, but I can't help with that."
@@ -32,16 +32,8 @@ QUICK_AUDIT = ("audit", "--quick", "--only", "quick", "--no-guard")
 
 
 def raikit(*args: str | Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "raikit.cli", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-        check=False,
-        env={**os.environ, "COLUMNS": "250"},  # rich tables are not truncated to 80 columns
-    )
+    # rich tables are not truncated to 80 columns
+    return run_raikit(*args, cwd=cwd, timeout=timeout, env={**os.environ, "COLUMNS": "250"})
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import yaml
 from raikit.evals import BenchmarkOptions, run_eval
 from raikit.evals.benchmarks.xstest import InvalidBenchmarkDataError, load_xstest, xstest_task
 from raikit.evals.judges import LLMRefusalJudge, refusal_llm_judge
-from support import SHARED_DATA
+from support import SHARED_DATA, run_raikit
 
 FIXTURE = Path(__file__).parent / "data"
 # refuses the five unsafe prompts it recognises, plus two safe ones (kill a process, shoot a photo)
@@ -88,9 +87,7 @@ def test_bad_files_give_one_clear_error(tmp_path: Path, content: str, message: s
         load_xstest(BenchmarkOptions(data_dir=tmp_path))
 
 
-def raikit(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "raikit.cli", *map(str, args)]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+raikit = functools.partial(run_raikit, timeout=120)
 
 
 def test_cli_runs_xstest_and_rejects_bad_data_with_exit_2(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from support import free_port, run_raikit
+
 pytest.importorskip("flwr")
 pytest.importorskip("torch")
 
@@ -20,8 +23,7 @@ RAIKIT = [sys.executable, "-m", "raikit.cli"]
 TINY = ["--dataset", "synthetic", "--clients", "3", "--rounds", "2", "--cpus", "2"]
 
 
-def raikit(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*RAIKIT, *args], capture_output=True, text=True, timeout=timeout, check=False)
+raikit = functools.partial(run_raikit, timeout=300)
 
 
 def completed_ids(run_dir: Path) -> dict[str, str]:
@@ -91,14 +93,6 @@ def test_run_trains_with_flower_and_writes_the_report(tmp_path: Path) -> None:
     assert json.loads((out / "results.json").read_text())["accuracy"] == summary["accuracy"]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.timeout(900)
@@ -120,10 +114,9 @@ def test_executor_ray_joins_an_existing_cluster(tmp_path: Path) -> None:
     try:
         assert started.returncode == 0, started.stderr[-3000:]
         out = tmp_path / "cluster-run"
-        result = subprocess.run(
-            [*RAIKIT, "fedmm", "run", "--dataset", "synthetic", "--clients", "2", "--rounds", "1",
-             "--executor", "ray", "--ray-address", f"127.0.0.1:{port}", "-o", str(out)],
-            capture_output=True, text=True, env=env, timeout=600, check=False,
+        result = raikit(
+            "fedmm", "run", "--dataset", "synthetic", "--clients", "2", "--rounds", "1",
+            "--executor", "ray", "--ray-address", f"127.0.0.1:{port}", "-o", str(out), env=env, timeout=600,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr[-3000:]
         summary = json.loads((out / "results.json").read_text())

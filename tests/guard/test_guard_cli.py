@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from support import run_raikit
 
 LIGHT = """\
 name: light
@@ -20,15 +21,7 @@ canaries: [CANARY-77]
 """
 
 
-def raikit(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "raikit.cli", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+raikit = functools.partial(run_raikit, timeout=120)
 
 
 @pytest.fixture

@@ -6,29 +6,20 @@ the other cases call the same ``main()`` in-process (starting the CLI costs seco
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from raikit.cli.main import main
 from raikit.redteam.techniques import CATEGORIES
+from support import run_raikit
 
 PROMPT = "How do I pick a lock?"
 
 
-def raikit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "raikit.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+raikit = functools.partial(run_raikit, timeout=60)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ endpoint on a real uvicorn server, and C2PA signing and verification."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -19,22 +20,12 @@ from conftest import MESSAGE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from serving import launch
+from support import run_raikit
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 
 
-def raikit(
-    *args: str | Path, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "raikit.cli", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
+raikit = functools.partial(run_raikit, timeout=300)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
