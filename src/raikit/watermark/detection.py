@@ -1,6 +1,6 @@
 """Detection results and the statistics behind their p-values.
 
-Two tests look at an image, and either can detect the mark:
+Three tests look at an image, and any of them can detect the mark:
 
 - the *sync* test: the largest |z| of the keyed sync correlation over every hypothesis the detector
   tried (lattices x 8 rotations/flips x N*N shifts x 2 signs). Each z is N(0, 1) under the null
@@ -9,7 +9,11 @@ Two tests look at an image, and either can detect the mark:
 - the *payload* test: the decoded message carries a 32-bit keyed tag, which a random input passes
   with probability 2**-32 per decoding attempt.
 
-The reported p-value is the Bonferroni combination ``min(1, 2 * min(p_sync, p_payload))``.
+- the *anchored* sync test: the same correlation, but only at the shifts where a mark that kept the
+  image centre must be (a few thousand hypotheses instead of millions, so a lower threshold).
+
+The reported p-value is the Bonferroni combination ``min(1, 3 * min(p_search, p_anchored,
+p_payload))``.
 Per-frame results of a video are combined with Stouffer's method (see :func:`combine_p_values`).
 """
 
@@ -113,8 +117,9 @@ def payload_p_value(attempts: int) -> float:
     return min(1.0, attempts * 2.0 ** (-8 * TAG_BYTES))
 
 
-def combined_p_value(p_sync: float, p_payload: float | None) -> float:
-    return min(1.0, 2.0 * min(p_sync, 1.0 if p_payload is None else p_payload))
+def combined_p_value(*p_values: float | None) -> float:
+    """Bonferroni over the tests that looked (None: a test that found nothing, still counted)."""
+    return min(1.0, len(p_values) * min(1.0 if p is None else p for p in p_values))
 
 
 def confidence_from_p(p_value: float, threshold: float = DEFAULT_THRESHOLD) -> float:

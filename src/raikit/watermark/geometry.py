@@ -193,11 +193,13 @@ def fold(image: Float32Array, lattice: Lattice, size: int) -> FloatArray:
     step = lattice.period / size  # input pixels per tile cell
     theta = np.deg2rad(lattice.angle_deg)
     diagonal = np.hypot(height, width)
-    tiles = int(np.ceil(diagonal / lattice.period)) + 1
+    tiles = 2 * (int(np.ceil(diagonal / lattice.period / 2.0)) + 1)
     out = tiles * size
     cos, sin = np.cos(theta) * step, np.sin(theta) * step
-    centre_in = np.array([width / 2.0, height / 2.0])
-    centre_out = out / 2.0
+    # The image centre (pixel-centre convention) goes to a tile origin: the embedder anchors the
+    # mark there, so a mark that kept its centre folds to shift (0, 0).
+    centre_in = np.array([(width - 1) / 2.0, (height - 1) / 2.0])
+    centre_out = float(size * (tiles // 2))
     # Output (u, v) -> input x = A (u - c_out) + c_in, given to cv2 as the inverse map.
     matrix = np.array(
         [

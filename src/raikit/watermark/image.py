@@ -22,8 +22,15 @@ from raikit.watermark.errors import InvalidImageError
 from raikit.watermark.geometry import WORK_SIDE, Lattice, highpass, to_work
 from raikit.watermark.keys import WatermarkKey, as_key
 from raikit.watermark.payload import coded_length, decode_block, pack, unpack
-from raikit.watermark.search import MAX_LATTICES, Candidate, evaluate, hypotheses_per_lattice, search
-from raikit.watermark.template import FloatArray, TileLayout, make_layout, payload_soft, synthesize
+from raikit.watermark.search import (
+    MAX_LATTICES,
+    Candidate,
+    anchored_hypotheses,
+    evaluate,
+    hypotheses_per_lattice,
+    search,
+)
+from raikit.watermark.template import FloatArray, TileLayout, make_layout, payload_soft, shifted, synthesize
 
 Image = npt.NDArray[np.uint8]
 TILE = 64
@@ -31,6 +38,7 @@ TILES_PER_SIDE = 4
 MIN_NATIVE_PERIOD = 48.0
 DEFAULT_PSNR = 43.0
 DEFAULT_MAX_PIXELS = 100_000_000
+DEFAULT_CHROMA_SHARE = 0.35
 
 
 def working_nyquist(height: int, width: int) -> float:
@@ -42,6 +50,27 @@ def working_nyquist(height: int, width: int) -> float:
 def luma(image: Image) -> npt.NDArray[np.float32]:
     rgb = image.astype(np.float32)
     return np.asarray(0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2], dtype=np.float32)
+
+
+def chroma(image: Image) -> npt.NDArray[np.float32]:
+    """The blue-yellow opponent channel (R + G - 2B) / sqrt(6): zero for any gray pixel."""
+    rgb = image.astype(np.float32)
+    return np.asarray((rgb[..., 0] + rgb[..., 1] - 2.0 * rgb[..., 2]) / np.sqrt(6.0), dtype=np.float32)
+
+
+def prepare(image: Image) -> npt.NDArray[np.float32]:
+    """The detector's view of an image: luma and chroma at the working size, high-passed and
+    normalised by local activity (channels x height x width)."""
+    return np.stack([highpass(to_work(luma(image))), highpass(to_work(chroma(image)))])
+
+
+def mark_direction(chroma_share: float) -> npt.NDArray[np.float32]:
+    """Per-channel RGB weights of the mark: gray (R = G = B) plus blue-yellow, scaled so that the
+    mark costs the same energy as a gray one. ``chroma_share`` is the chroma part of that energy."""
+    gray = np.ones(3) / np.sqrt(3.0)
+    blue_yellow = np.array([1.0, 1.0, -2.0]) / np.sqrt(6.0)
+    direction = np.sqrt(1.0 - chroma_share) * gray + np.sqrt(chroma_share) * blue_yellow
+    return np.asarray(direction * np.sqrt(3.0), dtype=np.float32)
 
 
 def check_image(image: object, max_pixels: int, *, min_side: int = 16) -> Image:
@@ -79,9 +108,12 @@ class ImageWatermarker:
         threshold: float = stats.DEFAULT_THRESHOLD,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         band: tuple[float, float] = (3.0, 20.0),
+        chroma_share: float = DEFAULT_CHROMA_SHARE,
     ) -> None:
         if not 20.0 <= psnr <= 60.0:
             raise ValueError("psnr (the strength) must be between 20 and 60 dB")
+        if not 0.0 <= chroma_share <= 1.0:
+            raise ValueError("chroma_share must be between 0 and 1")
         if not 1 <= payload_bytes <= 32:
             raise ValueError("payload_bytes must be between 1 and 32")
         self._key = as_key(key)
@@ -89,6 +121,7 @@ class ImageWatermarker:
         self.payload_bytes = payload_bytes
         self.threshold = threshold
         self.max_pixels = max_pixels
+        self._direction = mark_direction(chroma_share)
         self._layout: TileLayout = make_layout(
             self._key, coded_length(payload_bytes), size=TILE, low=band[0], high=band[1]
         )
@@ -130,7 +163,7 @@ class ImageWatermarker:
         return self.embed_with_tile(image, synthesize(self._layout, bits, payload_gain=gains))
 
     def _canonical_candidates(self, image: Image) -> list[Candidate]:
-        prepared = highpass(to_work(luma(image)))
+        prepared = prepare(image)
         lattice = Lattice(0.0, self.canonical_period(*image.shape[:2]), float("inf"))
         return self.candidates(
             [prepared], lattices=[lattice], max_frequency=working_nyquist(*image.shape[:2])
@@ -155,8 +188,8 @@ class ImageWatermarker:
         target_rms = 255.0 / 10.0 ** (self.psnr / 20.0)
         delta *= target_rms / max(float(np.sqrt(np.mean(delta * delta))), 1e-9)
         out = np.empty_like(image)
-        for channel in range(3):
-            out[..., channel] = np.clip(np.rint(image[..., channel] + delta), 0, 255)
+        for channel, weight in enumerate(self._direction):
+            out[..., channel] = np.clip(np.rint(image[..., channel] + weight * delta), 0, 255)
         return out
 
     @staticmethod
@@ -165,12 +198,19 @@ class ImageWatermarker:
         return max(min(height, width) / TILES_PER_SIDE, MIN_NATIVE_PERIOD)
 
     def pattern(self, tile: FloatArray, height: int, width: int) -> npt.NDArray[np.float32]:
+        """The tile repeated over the image, its origin at the image centre (which rotations about
+        the centre, flips, quarter turns, resizing and centre crops all keep in place)."""
         import cv2
 
         scale = TILE / self.period_for(height, width)  # working pixels per native pixel
         work_h, work_w = max(TILE, round(height * scale)), max(TILE, round(width * scale))
-        reps = (-(-work_h // TILE), -(-work_w // TILE))
-        work = np.tile(tile.astype(np.float32), reps)[:work_h, :work_w]
+        # Pixel centres: the native centre lands at (n - 1) / 2 of a working axis of n pixels.
+        origin_r, origin_c = (work_h - 1) / 2.0, (work_w - 1) / 2.0
+        whole_r, whole_c = int(np.floor(origin_r)), int(np.floor(origin_c))
+        anchored = shifted(tile, origin_r - whole_r, origin_c - whole_c)
+        reps = (-(-work_h // TILE) + 1, -(-work_w // TILE) + 1)
+        grid = np.roll(np.tile(anchored.astype(np.float32), reps), (whole_r, whole_c), axis=(0, 1))
+        work = grid[:work_h, :work_w]
         interp = cv2.INTER_AREA if scale > 1 else cv2.INTER_LINEAR
         return np.asarray(cv2.resize(work, (width, height), interpolation=interp), dtype=np.float32)
 
@@ -179,7 +219,7 @@ class ImageWatermarker:
     def detect(self, image: Image) -> stats.Detection:
         """Look for this key's mark in ``image`` (any size)."""
         check_image(image, self.max_pixels)
-        prepared = highpass(to_work(luma(image)))
+        prepared = prepare(image)
         candidates = self.candidates(
             [prepared],
             canonical=(float(TILE), self.canonical_period(*image.shape[:2])),
@@ -209,17 +249,28 @@ class ImageWatermarker:
         Several prepared images (video frames with the same geometry) are folded together."""
         if lattices is None:
             return search(self._layout, prepared, canonical, max_frequency)
-        found = [evaluate(self._layout, prepared, lattice, max_frequency) for lattice in lattices]
+        found = [evaluate(self._layout, prepared, lattice, max_frequency)[0] for lattice in lattices]
         return sorted(found, key=lambda candidate: -abs(candidate.z))
 
+    def p_value_of(self, candidate: Candidate) -> float:
+        """The sync p-value of a candidate within its family (search or anchored)."""
+        tests = anchored_hypotheses() if candidate.anchored else self.hypotheses
+        return stats.max_abs_z_p_value(abs(candidate.z), tests)
+
     def decide(self, candidates: list[Candidate], *, hypotheses: int, attempts: int = 8) -> stats.Detection:
-        best = candidates[0]
-        p_sync = stats.max_abs_z_p_value(abs(best.z), hypotheses)
+        """Turn ranked candidates into a Detection: the best of each family of sync tests, and the
+        payload decoded from the most significant candidates (at most ``attempts``)."""
+        searched = [c for c in candidates if not c.anchored]
+        anchored = [c for c in candidates if c.anchored]
+        p_search = stats.max_abs_z_p_value(abs(searched[0].z), hypotheses) if searched else 1.0
+        p_anchor = self.p_value_of(max(anchored, key=lambda c: abs(c.z))) if anchored else 1.0
+        ordered = sorted(candidates, key=self.p_value_of)
+        best = ordered[0]
         message: bytes | None = None
         tried = 0
         chosen = best
         raw_block = b""
-        for candidate in candidates[:attempts]:
+        for candidate in ordered[:attempts]:
             tried += 1
             soft = payload_soft(self._layout, candidate.spectrum, candidate.shift) * np.sign(
                 candidate.z or 1.0
@@ -230,8 +281,8 @@ class ImageWatermarker:
             if decoded is not None:
                 message, chosen = decoded, candidate
                 break
-        p_payload = stats.payload_p_value(tried * 1) if message is not None else None
-        p_value = stats.combined_p_value(p_sync, p_payload)
+        p_payload = stats.payload_p_value(tried) if message is not None else None
+        p_value = stats.combined_p_value(p_search, p_anchor, p_payload)
         return stats.Detection(
             detected=p_value <= self.threshold,
             p_value=p_value,
@@ -240,11 +291,15 @@ class ImageWatermarker:
             z=abs(best.z),
             inverted=chosen.z < 0,
             details={
-                "p_sync": p_sync,
+                "p_sync": min(p_search, p_anchor),
+                "p_search": p_search,
+                "p_anchored": p_anchor,
                 "p_payload": p_payload,
                 "angle_deg": chosen.lattice.angle_deg,
                 "period": chosen.lattice.period,
                 "orientation": chosen.orientation,
+                "mix": ("luma", "chroma", "luma+chroma")[chosen.mix],
+                "anchored": chosen.anchored,
                 "raw_block": raw_block,
             },
         )

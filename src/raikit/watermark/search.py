@@ -6,6 +6,12 @@ shifts. Unless a canonical lattice is already decisive, the best rotated hypothe
 (angle, then period) by the same score, because a fraction of a degree decides whether the tiles of a
 large image still add up coherently. At most ``MAX_LATTICES`` lattices are scored per search; the
 p-value counts all of them whether or not the search stopped early, so it stays valid.
+
+The mark is anchored at the image centre, so every edit that keeps the centre (flips, quarter turns,
+resizing, centre crops, filtering, compression, colour changes) leaves it at shift (0, 0) of a
+canonical lattice. A second, much smaller family of tests looks only there (``ANCHOR_SHIFTS``
+around the origin, at most ``ANCHORED_LATTICES`` canonical lattices): its threshold is lower, which
+is what weak marks (heavily compressed, highly textured images) need.
 """
 
 from __future__ import annotations
@@ -35,6 +41,13 @@ _PERIOD_STEPS = (0.99, 0.995, 1.005, 1.01)
 _CROP_FRACTIONS = (0.5, 0.625, 0.75, 0.875)
 
 Prepared = npt.NDArray[np.float32]
+"""One image or frame at the working size: (channels, height, width), luma first then chroma."""
+MIXES = 3
+"""Channel mixes scored for each orientation and shift: luma alone, chroma alone, their sum."""
+ANCHORED_LATTICES = 2
+"""Upper bound on the canonical lattices whose anchored shifts form the anchored family."""
+ANCHOR_SHIFTS = tuple((row, col) for row in (-1, 0, 1) for col in (-1, 0, 1))
+"""Shifts (cells) the anchored family tests: the origin and its neighbours (resampling drift)."""
 
 
 @dataclass(frozen=True)
@@ -46,40 +59,89 @@ class Candidate:
     orientation: int
     shift: tuple[float, float]
     spectrum: ComplexArray
+    mix: int = 0
+    anchored: bool = False
+    """True for the best of the anchored family on this lattice (only the anchor shifts)."""
 
 
 def hypotheses_per_lattice(layout: TileLayout) -> int:
-    """Sync tests behind one lattice's score: 8 orientations x all shifts x 2 signs."""
-    return 8 * layout.size * layout.size * 2
+    """Sync tests behind one lattice's score: 8 orientations x channel mixes x all shifts x 2 signs."""
+    return 8 * MIXES * layout.size * layout.size * 2
+
+
+def anchored_hypotheses() -> int:
+    """Sync tests of the anchored family: canonical lattices x 8 orientations x mixes x anchor
+    shifts x 2 signs."""
+    return ANCHORED_LATTICES * 8 * MIXES * len(ANCHOR_SHIFTS) * 2
 
 
 def evaluate(
-    layout: TileLayout, prepared: list[Prepared], lattice: Lattice, max_frequency: float
-) -> Candidate:
-    """The best orientation and shift of one lattice (frames are folded together).
+    layout: TileLayout,
+    prepared: list[Prepared],
+    lattice: Lattice,
+    max_frequency: float,
+    *,
+    anchored: bool = False,
+) -> list[Candidate]:
+    """The best orientation, channel mix and shift of one lattice (frames are folded together);
+    with ``anchored``, also the best at the anchor shifts (a second candidate).
     ``max_frequency`` (cycles per working pixel) bounds the rings used (see ``ring_scale``)."""
-    folded = np.mean([fold(frame, lattice, layout.size) for frame in prepared], axis=0)
+    folded = _fold_channels(layout, prepared, lattice)
     max_ring = max_frequency * lattice.period
-    scale = ring_scale(layout, np.fft.rfft2(folded), max_ring)
+    scales = [ring_scale(layout, np.fft.rfft2(channel), max_ring) for channel in folded]
+    variants = [dihedral(channel) for channel in folded]
+    anchor_rows = np.array([row for row, _ in ANCHOR_SHIFTS]) % layout.size
+    anchor_cols = np.array([col for _, col in ANCHOR_SHIFTS]) % layout.size
     best: Candidate | None = None
-    for orientation, variant in enumerate(dihedral(folded)):
-        spectrum = whitened_spectrum(layout, variant, scale)
-        scores = sync_scores(layout, spectrum)
-        row, col = divmod(int(np.argmax(np.abs(scores))), layout.size)
-        z = float(scores[row, col])
-        if best is None or abs(z) > abs(best.z):
-            best = Candidate(z, lattice, orientation, _subcell_peak(np.abs(scores), row, col), spectrum)
+    best_anchored: Candidate | None = None
+    for orientation in range(8):
+        spectra = _mixes([whitened_spectrum(layout, v[orientation], s) for v, s in zip(variants, scales)])
+        for mix, spectrum in enumerate(spectra):
+            scores = sync_scores(layout, spectrum)
+            row, col = divmod(int(np.argmax(np.abs(scores))), layout.size)
+            z = float(scores[row, col])
+            if best is None or abs(z) > abs(best.z):
+                shift = _subcell_peak(np.abs(scores), row, col)
+                best = Candidate(z, lattice, orientation, shift, spectrum, mix)
+            if anchored:
+                at = int(np.argmax(np.abs(scores[anchor_rows, anchor_cols])))
+                row, col = int(anchor_rows[at]), int(anchor_cols[at])
+                z = float(scores[row, col])
+                if best_anchored is None or abs(z) > abs(best_anchored.z):
+                    shift = _subcell_peak(np.abs(scores), row, col)
+                    best_anchored = Candidate(z, lattice, orientation, shift, spectrum, mix, anchored=True)
     assert best is not None
-    return best
+    return [best] if best_anchored is None else [best, best_anchored]
+
+
+def _fold_channels(layout: TileLayout, prepared: list[Prepared], lattice: Lattice) -> list[FloatArray]:
+    """Each channel folded into one tile, averaged over the frames."""
+    channels = prepared[0].shape[0]
+    return [
+        np.mean([fold(frame[channel], lattice, layout.size) for frame in prepared], axis=0)
+        for channel in range(channels)
+    ]
+
+
+def _mixes(spectra: list[ComplexArray]) -> list[ComplexArray]:
+    """Luma, chroma and their sum (whitened spectra: each channel's host has unit power per bin).
+    A grayscale input has an all-zero chroma channel; the mixes still count as tests."""
+    luma_spectrum, chroma_spectrum = spectra
+    return [luma_spectrum, chroma_spectrum, luma_spectrum + chroma_spectrum]
 
 
 def score_at(layout: TileLayout, frame: Prepared, reference: Candidate, max_frequency: float) -> float:
-    """One frame's sync z at a known registration (lattice, orientation, shift), signed so that a
-    mark in the reference's polarity scores positive: a single test, N(0, 1) under the null."""
-    folded = fold(frame, reference.lattice, layout.size)
-    scale = ring_scale(layout, np.fft.rfft2(folded), max_frequency * reference.lattice.period)
-    spectrum = whitened_spectrum(layout, dihedral(folded)[reference.orientation], scale)
-    scores = sync_scores(layout, spectrum)
+    """One frame's sync z at a known registration (lattice, orientation, mix, shift), signed so that
+    a mark in the reference's polarity scores positive: a single test, N(0, 1) under the null."""
+    folded = _fold_channels(layout, [frame], reference.lattice)
+    max_ring = max_frequency * reference.lattice.period
+    spectra = [
+        whitened_spectrum(
+            layout, dihedral(channel)[reference.orientation], ring_scale(layout, np.fft.rfft2(channel), max_ring)
+        )
+        for channel in folded
+    ]
+    scores = sync_scores(layout, _mixes(spectra)[reference.mix])
     row, col = (round(value) % layout.size for value in reference.shift)
     return float(scores[row, col]) * (1.0 if reference.z >= 0 else -1.0)
 
@@ -93,12 +155,19 @@ def search(
     sizes, then the autocorrelation's proposals for crops and rotations; the best two of those
     are refined."""
     canonical = tuple(dict.fromkeys(canonical))
-    fixed = [evaluate(layout, prepared, Lattice(0.0, period, 0.0), max_frequency) for period in canonical]
+    if len(canonical) > ANCHORED_LATTICES:
+        raise ValueError(f"at most {ANCHORED_LATTICES} canonical lattices")
+    fixed = [
+        candidate
+        for period in canonical
+        for candidate in evaluate(layout, prepared, Lattice(0.0, period, 0.0), max_frequency, anchored=True)
+    ]
     if max(abs(candidate.z) for candidate in fixed) >= DECISIVE_Z:
         return _ranked(fixed)
     crops = [Lattice(0.0, canonical[0] / fraction, 0.0) for fraction in _CROP_FRACTIONS]
-    proposals = find_lattices(prepared, 2 + 2 + 10 + len(canonical), canonical)[len(canonical) :]
-    others = [evaluate(layout, prepared, lattice, max_frequency) for lattice in crops + proposals]
+    planes = [frame[channel] for frame in prepared for channel in range(frame.shape[0])]
+    proposals = find_lattices(planes, 2 + 2 + 10 + len(canonical), canonical)[len(canonical) :]
+    others = [evaluate(layout, prepared, lattice, max_frequency)[0] for lattice in crops + proposals]
     refined = [_refine(layout, prepared, candidate, max_frequency) for candidate in _ranked(others)[:2]]
     return _ranked(fixed + others + refined)
 
@@ -115,7 +184,7 @@ def _refine(
                 if along_angle
                 else replace(centre, period=centre.period * step)
             )
-            candidate = evaluate(layout, prepared, lattice, max_frequency)
+            candidate = evaluate(layout, prepared, lattice, max_frequency)[0]
             if abs(candidate.z) > abs(best.z):
                 best = candidate
     return best

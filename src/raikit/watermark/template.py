@@ -165,8 +165,24 @@ def payload_soft(layout: TileLayout, spectrum: ComplexArray, shift: tuple[float,
 
 
 def dihedral(tile: FloatArray) -> list[FloatArray]:
-    """The 8 rotations/reflections of a square tile (undo rotations by 90 degrees and flips)."""
+    """The 8 rotations/reflections of a square tile about its origin (index 0, 0), circularly: the
+    mark is anchored at the image centre, which quarter turns and flips leave in place, so undoing
+    them about the origin keeps the mark at shift (0, 0)."""
+    size = tile.shape[0]
+    rows, cols = np.indices((size, size))
     out: list[FloatArray] = []
-    for flipped in (tile, tile[:, ::-1]):
-        out.extend(np.ascontiguousarray(np.rot90(flipped, k)) for k in range(4))
+    for flipped in (False, True):
+        r, c = rows, (-cols) % size if flipped else cols
+        for _ in range(4):
+            out.append(np.ascontiguousarray(tile[r, c]))
+            r, c = c, (-r) % size
     return out
+
+
+def shifted(tile: FloatArray, rows: float, cols: float) -> FloatArray:
+    """The band-limited periodic tile moved by a (fractional) number of cells: out[k] = tile(k - d)."""
+    size = tile.shape[0]
+    fy = np.fft.fftfreq(size, 1.0 / size)[:, None]
+    fx = np.arange(size // 2 + 1)[None, :]
+    ramp = np.exp(-2j * np.pi * (fy * rows + fx * cols) / size)
+    return np.asarray(np.fft.irfft2(np.fft.rfft2(tile) * ramp, s=tile.shape), dtype=np.float64)

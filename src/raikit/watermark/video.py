@@ -27,8 +27,7 @@ import numpy.typing as npt
 from raikit.watermark import detection as stats
 from raikit.watermark.detection import Detection, FrameScore
 from raikit.watermark.errors import InvalidMediaError
-from raikit.watermark.geometry import highpass, to_work
-from raikit.watermark.image import TILE, ImageWatermarker, check_image, luma, working_nyquist
+from raikit.watermark.image import TILE, ImageWatermarker, check_image, prepare, working_nyquist
 from raikit.watermark.keys import WatermarkKey
 from raikit.watermark.media import check_file
 from raikit.watermark.search import score_at
@@ -81,7 +80,7 @@ class VideoWatermarker:
         for frame in frames:
             check_image(frame, self.image.max_pixels)
             shape = shape or (frame.shape[0], frame.shape[1])
-            prepared.append(highpass(to_work(luma(frame))))
+            prepared.append(prepare(frame))
         if not prepared or shape is None:
             raise InvalidMediaError("the video has no frames to examine")
         return self._pooled(prepared, shape, list(indices) if indices is not None else None)
