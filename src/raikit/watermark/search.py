@@ -95,7 +95,9 @@ def evaluate(
     best: Candidate | None = None
     best_anchored: Candidate | None = None
     for orientation in range(8):
-        spectra = _mixes([whitened_spectrum(layout, v[orientation], s) for v, s in zip(variants, scales)])
+        spectra = _mixes(
+            [whitened_spectrum(layout, v[orientation], s) for v, s in zip(variants, scales, strict=True)]
+        )
         for mix, spectrum in enumerate(spectra):
             scores = sync_scores(layout, spectrum)
             row, col = divmod(int(np.argmax(np.abs(scores))), layout.size)
@@ -137,7 +139,9 @@ def score_at(layout: TileLayout, frame: Prepared, reference: Candidate, max_freq
     max_ring = max_frequency * reference.lattice.period
     spectra = [
         whitened_spectrum(
-            layout, dihedral(channel)[reference.orientation], ring_scale(layout, np.fft.rfft2(channel), max_ring)
+            layout,
+            dihedral(channel)[reference.orientation],
+            ring_scale(layout, np.fft.rfft2(channel), max_ring),
         )
         for channel in folded
     ]
