@@ -108,14 +108,18 @@ def _lattice_score(acf: Float32Array, angles: FloatArray, periods: FloatArray) -
 
 
 def find_lattices(
-    images: list[Float32Array], count: int = 8, canonical: tuple[float, ...] = (64.0,)
+    images: list[Float32Array], canonical: tuple[float, ...] = (64.0,), *, angles: int = 3
 ) -> list[Lattice]:
-    """``count`` hypotheses for the tile lattice of working images (video frames share one).
+    """Hypotheses for the tile lattice of working images (video frames and channels share one),
+    the canonical ones first.
 
     First the canonical lattices (no rotation, the periods an unrotated, uncropped image has at the
     working size: every edit that keeps the geometry up to flips, quarter turns and uniform
     scaling lands there); then the two best axis-aligned lattices of other periods (crops); then,
-    for the two most lattice-like angles of the autocorrelation, their best periods (rotations).
+    for the ``angles`` most lattice-like angles of the autocorrelation, their best period and the
+    periods a rotation of the whole image implies. A square lattice's diagonals form a lattice too
+    (turned by 45 degrees, sqrt(2) coarser) whose autocorrelation peaks are just as strong, so each
+    angle also proposes the finer lattice it may be the diagonal of. Near duplicates are dropped.
     """
     acf = np.asarray(np.mean([_autocorrelation(image) for image in images], axis=0), dtype=np.float32)
     limit = min(MAX_PERIOD, min(images[0].shape) * 0.75)
@@ -125,20 +129,44 @@ def find_lattices(
     far = np.min(np.abs(np.log(periods[:, None] / np.array(canonical)[None, :])), axis=1) > 0.03
     for j in _peaks(np.where(far, aligned, -np.inf), 2, 6):
         lattices.append(_refine(acf, 0.0, float(periods[j]), float(aligned[j])))
-    angles = np.arange(_ANGLE_STEP, 90.0, _ANGLE_STEP)
-    scores = _lattice_score(acf, angles[:, None], periods[None, :])
+    grid = np.arange(_ANGLE_STEP, 90.0, _ANGLE_STEP)
+    scores = _lattice_score(acf, grid[:, None], periods[None, :])
     # Normalise each period column (large lags are noisier: fewer overlapping pixels).
     standard = (scores - np.median(scores, axis=0, keepdims=True)) / np.maximum(
         scores.std(axis=0, keepdims=True), 1e-12
     )
     per_angle = standard.max(axis=1)
-    for i in _peaks(per_angle, 2, 6, circular=True):
-        angle = float(angles[i])
-        for period in _rotation_periods(images[0].shape, angle):
-            lattices.append(Lattice(angle, period, float(per_angle[i])))
-        for j in _peaks(standard[i], 3, 6):
-            lattices.append(_refine(acf, angle, float(periods[j]), float(standard[i, j])))
-    return lattices[:count]
+    for i in _peaks(per_angle, angles, 6, circular=True):
+        angle, score = float(grid[i]), float(per_angle[i])
+        best = _refine(acf, angle, float(periods[_fundamental(standard[i])]), score)
+        finer = (best.angle_deg + 45.0) % 90.0
+        lattices.append(best)
+        lattices.extend(Lattice(angle, period, score) for period in _rotation_periods(images[0].shape, angle))
+        if best.period / np.sqrt(2.0) >= MIN_PERIOD:
+            lattices.append(Lattice(finer, best.period / np.sqrt(2.0), score))
+        lattices.extend(Lattice(finer, period, score) for period in _rotation_periods(images[0].shape, finer))
+    return _distinct(lattices)
+
+
+def _fundamental(scores: FloatArray, share: float = 0.75) -> int:
+    """Index of the smallest period (periods ascend) whose score is a peak within ``share`` of the
+    best: a lattice of period P also scores at 2P, 3P, ... (its sublattices), but not at P / 2."""
+    best = float(np.max(scores))
+    strong = [j for j in _peaks(scores, 6, 6) if scores[j] >= share * best]
+    return min(strong) if strong and best > 0 else int(np.argmax(scores))
+
+
+def _distinct(lattices: list[Lattice]) -> list[Lattice]:
+    """Drop lattices within 0.3 degrees and 1% of the period of an earlier one."""
+    kept: list[Lattice] = []
+    for lattice in lattices:
+        turn = [abs(lattice.angle_deg - other.angle_deg) for other in kept]
+        if not any(
+            min(angle, 90.0 - angle) < 0.3 and abs(np.log(lattice.period / other.period)) < 0.01
+            for angle, other in zip(turn, kept, strict=True)
+        ):
+            kept.append(lattice)
+    return kept
 
 
 def _rotation_periods(shape: tuple[int, ...], angle: float) -> list[float]:

@@ -32,13 +32,14 @@ from raikit.watermark.template import (
     whitened_spectrum,
 )
 
-MAX_LATTICES = 32
+MAX_LATTICES = 40
 """Upper bound on the lattices one search scores (enters the p-value's multiplicity)."""
 DECISIVE_Z = 9.0
 """A canonical lattice scoring this high ends the search (p < 1e-9 even after correction)."""
 _ANGLE_STEPS = (-0.3, -0.15, 0.15, 0.3)
-_PERIOD_STEPS = (0.99, 0.995, 1.005, 1.01)
+_PERIOD_STEPS = (0.993, 1.007)
 _CROP_FRACTIONS = (0.5, 0.625, 0.75, 0.875)
+_REFINED = 2
 
 Prepared = npt.NDArray[np.float32]
 """One image or frame at the working size: (channels, height, width), luma first then chroma."""
@@ -157,7 +158,7 @@ def search(
 
     Canonical lattices come first (and end the search when decisive), then centre crops of common
     sizes, then the autocorrelation's proposals for crops and rotations; the best two of those
-    are refined."""
+    are refined. Lattices past the budget are never scored."""
     canonical = tuple(dict.fromkeys(canonical))
     if len(canonical) > ANCHORED_LATTICES:
         raise ValueError(f"at most {ANCHORED_LATTICES} canonical lattices")
@@ -170,9 +171,12 @@ def search(
         return _ranked(fixed)
     crops = [Lattice(0.0, canonical[0] / fraction, 0.0) for fraction in _CROP_FRACTIONS]
     planes = [frame[channel] for frame in prepared for channel in range(frame.shape[0])]
-    proposals = find_lattices(planes, 2 + 2 + 10 + len(canonical), canonical)[len(canonical) :]
-    others = [evaluate(layout, prepared, lattice, max_frequency)[0] for lattice in crops + proposals]
-    refined = [_refine(layout, prepared, candidate, max_frequency) for candidate in _ranked(others)[:2]]
+    refinements = _REFINED * (len(_ANGLE_STEPS) + len(_PERIOD_STEPS))
+    budget = MAX_LATTICES - len(canonical) - refinements
+    proposals = (crops + find_lattices(planes, canonical)[len(canonical) :])[:budget]
+    others = [evaluate(layout, prepared, lattice, max_frequency)[0] for lattice in proposals]
+    best = _ranked(others)[:_REFINED]
+    refined = [_refine(layout, prepared, candidate, max_frequency) for candidate in best]
     return _ranked(fixed + others + refined)
 
 
