@@ -1,15 +1,20 @@
-"""``ImageWatermarker``: embed a keyed, periodic, band-limited mark in the luminance; detect it after
-rotation, flips, scaling, cropping, inversion, compression and filtering.
+"""``ImageWatermarker``: embed a keyed, periodic, band-limited mark in luma and blue-yellow chroma;
+detect it after rotation, flips, scaling, cropping, inversion, compression and filtering.
 
 Embedding: the coded payload and the sync phases make one N x N tile (see
 :mod:`raikit.watermark.template`); the tile is repeated about 4 times along the short side, scaled
-to the image, weighted by a texture mask (strong in busy areas, weak in flat ones, where the eye and
-SSIM notice) and added to R, G and B alike, at a gain that hits the target PSNR.
+to the image and anchored at its centre (so a centred crop or resize keeps the tile origin), weighted
+by a texture mask (strong in busy areas, weak in flat ones, where the eye and SSIM notice) and added
+along one colour direction: mostly gray (R, G and B alike), with a ``chroma_share`` of blue-yellow
+(:func:`mark_direction`), which survives grayscale conversion through its luma part and JPEG luma
+quantisation through its chroma part. The gain meets the target PSNR after clipping, unless the SSIM
+would fall below ``SSIM_FLOOR``.
 
-Detection: the image is resampled to a working size, high-passed, the tile lattice is found
-(:mod:`raikit.watermark.geometry`), the image is folded into one tile for each lattice hypothesis
-and correlated with the sync phases in all 8 orientations and every shift; the best hypotheses
-are then decoded (soft Viterbi) and the tag checked. p-values: :mod:`raikit.watermark.detection`.
+Detection: the image is resampled to a working size, split into high-passed luma and chroma, the tile
+lattice is found (:mod:`raikit.watermark.geometry`), the image is folded into one tile for each
+lattice hypothesis and correlated with the sync phases in all 8 orientations and every shift; an
+anchored family (origin at the image centre) is tested separately with fewer hypotheses. The best
+hypotheses are decoded (soft Viterbi) and the tag checked. p-values: :mod:`raikit.watermark.detection`.
 """
 
 from __future__ import annotations
@@ -39,6 +44,13 @@ MIN_NATIVE_PERIOD = 48.0
 DEFAULT_PSNR = 43.0
 DEFAULT_MAX_PIXELS = 100_000_000
 DEFAULT_CHROMA_SHARE = 0.35
+FLAT_AMPLITUDE = 1.0
+"""Levels a pixel of a perfectly flat area may move (before the per-channel weights)."""
+TEXTURE_SLOPE = 0.35
+"""Extra levels allowed per level of local standard deviation."""
+MAX_GAIN_BOOST = 2.0
+SSIM_FLOOR = 0.982
+"""The embedder lowers the gain of an image whose SSIM would fall below this (flat, smooth images)."""
 
 
 def working_nyquist(height: int, width: int) -> float:
@@ -71,6 +83,26 @@ def mark_direction(chroma_share: float) -> npt.NDArray[np.float32]:
     blue_yellow = np.array([1.0, 1.0, -2.0]) / np.sqrt(6.0)
     direction = np.sqrt(1.0 - chroma_share) * gray + np.sqrt(chroma_share) * blue_yellow
     return np.asarray(direction * np.sqrt(3.0), dtype=np.float32)
+
+
+def ssim(first: npt.NDArray[np.float32], second: npt.NDArray[np.float32]) -> float:
+    """Mean SSIM of two H x W x 3 images on 0..255, as ``skimage.metrics.structural_similarity``
+    computes it by default (7 x 7 uniform window, sample covariance, borders left out)."""
+    import cv2
+
+    window, border = 7, 3
+    correction = window * window / (window * window - 1.0)
+    c1, c2 = (0.01 * 255.0) ** 2, (0.03 * 255.0) ** 2
+
+    def mean(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        return np.asarray(cv2.blur(values, (window, window), borderType=cv2.BORDER_REFLECT), np.float32)
+
+    mx, my = mean(first), mean(second)
+    vx = correction * (mean(first * first) - mx * mx)
+    vy = correction * (mean(second * second) - my * my)
+    cov = correction * (mean(first * second) - mx * my)
+    index = ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    return float(np.mean(index[border:-border, border:-border]))
 
 
 def check_image(image: object, max_pixels: int, *, min_side: int = 16) -> Image:
@@ -173,24 +205,43 @@ class ImageWatermarker:
         return self.embed_with_pattern(image, self.pattern(tile, *image.shape[:2]))
 
     def embed_with_pattern(self, image: Image, pattern: npt.NDArray[np.float32]) -> Image:
-        """Add a full-size unit pattern, texture-masked, at the gain that meets the target PSNR."""
+        """Add a full-size unit pattern, texture-masked, at the gain that meets the target PSNR.
+
+        Texture mask: local standard deviation with a floor (flat areas still carry some mark) and a
+        cap (edges would otherwise take all the energy and show halos). Flat areas are also held
+        to a small absolute amplitude, because SSIM (and the eye) notice any noise there. The gain
+        is then raised until the image, after rounding and clipping to 0..255, meets the target
+        PSNR: saturated pixels (white paper, black backgrounds) cannot move one way, so the others
+        carry more (at most ``MAX_GAIN_BOOST`` times more).
+        """
         import cv2
 
         y = luma(image)
         mean = cv2.GaussianBlur(y, (0, 0), 2.0)
         variance = np.maximum(cv2.GaussianBlur(y * y, (0, 0), 2.0) - mean * mean, 0.0)
-        # Texture mask: local standard deviation with a floor (flat areas still carry some mark)
-        # and a cap (edges would otherwise take all the energy and show halos).
         activity = np.sqrt(variance)
         floor = float(np.clip(0.6 * np.median(activity), 2.0, 8.0))
-        mask = np.clip(activity, floor, 20.0)
-        delta = mask * pattern
-        target_rms = 255.0 / 10.0 ** (self.psnr / 20.0)
-        delta *= target_rms / max(float(np.sqrt(np.mean(delta * delta))), 1e-9)
-        out = np.empty_like(image)
-        for channel, weight in enumerate(self._direction):
-            out[..., channel] = np.clip(np.rint(image[..., channel] + weight * delta), 0, 255)
-        return out
+        unit = np.clip(activity, floor, 20.0) * pattern
+        unit /= max(float(np.sqrt(np.mean(unit * unit))), 1e-9)
+        limit = FLAT_AMPLITUDE + TEXTURE_SLOPE * activity
+        target = 255.0 / 10.0 ** (self.psnr / 20.0)
+        source = image.astype(np.float32)
+        gain, ceiling = target, MAX_GAIN_BOOST * target
+        accepted: Image | None = None
+        for _ in range(8):
+            delta = np.clip(gain * unit, -limit, limit)
+            marked = np.clip(np.rint(source + delta[..., None] * self._direction), 0, 255)
+            similarity = ssim(source, marked)
+            if similarity < SSIM_FLOOR:  # SSIM loss grows with the square of the gain
+                ceiling = gain * 0.97 * float(np.sqrt((1.0 - SSIM_FLOOR) / (1.0 - similarity)))
+                gain = ceiling
+                continue
+            accepted = marked.astype(np.uint8)
+            achieved = float(np.sqrt(np.mean((marked - source) ** 2)))
+            if achieved >= 0.97 * target or gain >= ceiling:
+                break
+            gain = min(gain * target / max(achieved, 1e-3), ceiling)
+        return accepted if accepted is not None else image.copy()
 
     @staticmethod
     def period_for(height: int, width: int) -> float:
