@@ -163,9 +163,11 @@ def test_video_h264_round_trip_file_api_and_cli(workdir: Path, key: bytes) -> No
     )
     found = marker.detect_file(recoded)
     assert found.detected and found.p_value <= 1e-6
-    assert found.message in (MESSAGE, None)  # the tag makes a wrong message impossible, not a missing one
+    assert found.message == MESSAGE
     assert found.per_frame is not None and len(found.per_frame) == 12
     assert all(0.0 <= frame.p_value <= 1.0 for frame in found.per_frame)
+    # The clip pans: the mark moves with the scene, so B-frames keep it through the re-encode.
+    assert sum(frame.p_value <= 1e-6 for frame in found.per_frame) >= 11, [f.z for f in found.per_frame]
     assert not marker.detect_file(source).detected
     assert not VideoWatermarker(b"some other key, not ours").detect_file(recoded).detected
     cli = raikit("watermark", "detect", recoded, "--json", "--key", workdir / "wm.key", cwd=workdir)

@@ -205,14 +205,21 @@ class ImageWatermarker:
         return self.embed_with_pattern(image, self.pattern(tile, *image.shape[:2]))
 
     def embed_with_pattern(self, image: Image, pattern: npt.NDArray[np.float32]) -> Image:
-        """Add a full-size unit pattern, texture-masked, at the gain that meets the target PSNR.
+        """Add a full-size unit pattern, texture-masked, at the gain that meets the target PSNR."""
+        return self.mark(image, pattern)[0]
+
+    def mark(
+        self, image: Image, pattern: npt.NDArray[np.float32], *, gain: float | None = None
+    ) -> tuple[Image, float]:
+        """The marked image and the gain used (levels per unit of the masked pattern).
 
         Texture mask: local standard deviation with a floor (flat areas still carry some mark) and a
         cap (edges would otherwise take all the energy and show halos). Flat areas are also held
-        to a small absolute amplitude, because SSIM (and the eye) notice any noise there. The gain
-        is then raised until the image, after rounding and clipping to 0..255, meets the target
-        PSNR: saturated pixels (white paper, black backgrounds) cannot move one way, so the others
-        carry more (at most ``MAX_GAIN_BOOST`` times more).
+        to a small absolute amplitude, because SSIM (and the eye) notice any noise there. Without a
+        ``gain``, it is raised until the image, after rounding and clipping to 0..255, meets the
+        target PSNR: saturated pixels (white paper, black backgrounds) cannot move one way, so the
+        others carry more (at most ``MAX_GAIN_BOOST`` times more), unless SSIM would fall below
+        ``SSIM_FLOOR``. With a ``gain`` (video frames of one shot reuse the first frame's), one pass.
         """
         import cv2
 
@@ -220,43 +227,57 @@ class ImageWatermarker:
         mean = cv2.GaussianBlur(y, (0, 0), 2.0)
         variance = np.maximum(cv2.GaussianBlur(y * y, (0, 0), 2.0) - mean * mean, 0.0)
         activity = np.sqrt(variance)
-        floor = float(np.clip(0.6 * np.median(activity), 2.0, 8.0))
+        floor = float(np.clip(0.6 * np.median(activity[::3, ::3]), 2.0, 8.0))
         unit = np.clip(activity, floor, 20.0) * pattern
         unit /= max(float(np.sqrt(np.mean(unit * unit))), 1e-9)
         limit = FLAT_AMPLITUDE + TEXTURE_SLOPE * activity
-        target = 255.0 / 10.0 ** (self.psnr / 20.0)
+        if gain is not None:
+            return self._add(image, np.clip(gain * unit, -limit, limit)), gain
         source = image.astype(np.float32)
+        target = 255.0 / 10.0 ** (self.psnr / 20.0)
         gain, ceiling = target, MAX_GAIN_BOOST * target
-        accepted: Image | None = None
+        accepted: tuple[Image, float] = (image.copy(), 0.0)
         for _ in range(8):
-            delta = np.clip(gain * unit, -limit, limit)
-            marked = np.clip(np.rint(source + delta[..., None] * self._direction), 0, 255)
-            similarity = ssim(source, marked)
+            marked = self._add(image, np.clip(gain * unit, -limit, limit))
+            similarity = ssim(source, marked.astype(np.float32))
             if similarity < SSIM_FLOOR:  # SSIM loss grows with the square of the gain
                 ceiling = gain * 0.97 * float(np.sqrt((1.0 - SSIM_FLOOR) / (1.0 - similarity)))
                 gain = ceiling
                 continue
-            accepted = marked.astype(np.uint8)
+            accepted = (marked, gain)
             achieved = float(np.sqrt(np.mean((marked - source) ** 2)))
             if achieved >= 0.97 * target or gain >= ceiling:
                 break
             gain = min(gain * target / max(achieved, 1e-3), ceiling)
-        return accepted if accepted is not None else image.copy()
+        return accepted
+
+    def _add(self, image: Image, delta: npt.NDArray[np.float32]) -> Image:
+        """``image`` plus the mark ``delta`` along the mark's colour direction, rounded and clipped
+        (the image is integer, so rounding the per-channel delta first gives the same result)."""
+        import cv2
+
+        steps = cv2.merge([np.asarray(delta * weight, dtype=np.float32) for weight in self._direction])
+        np.rint(steps, out=steps)
+        return np.asarray(cv2.add(image, steps, dtype=cv2.CV_8U), dtype=np.uint8)
 
     @staticmethod
     def period_for(height: int, width: int) -> float:
         """Tile period in native pixels: a quarter of the short side, at least 48 pixels."""
         return max(min(height, width) / TILES_PER_SIDE, MIN_NATIVE_PERIOD)
 
-    def pattern(self, tile: FloatArray, height: int, width: int) -> npt.NDArray[np.float32]:
+    def pattern(
+        self, tile: FloatArray, height: int, width: int, *, offset: tuple[float, float] = (0.0, 0.0)
+    ) -> npt.NDArray[np.float32]:
         """The tile repeated over the image, its origin at the image centre (which rotations about
-        the centre, flips, quarter turns, resizing and centre crops all keep in place)."""
+        the centre, flips, quarter turns, resizing and centre crops all keep in place), moved by
+        ``offset`` (rows, columns) native pixels: video frames move it with the scene."""
         import cv2
 
         scale = TILE / self.period_for(height, width)  # working pixels per native pixel
         work_h, work_w = max(TILE, round(height * scale)), max(TILE, round(width * scale))
         # Pixel centres: the native centre lands at (n - 1) / 2 of a working axis of n pixels.
-        origin_r, origin_c = (work_h - 1) / 2.0, (work_w - 1) / 2.0
+        origin_r = (work_h - 1) / 2.0 + offset[0] * scale
+        origin_c = (work_w - 1) / 2.0 + offset[1] * scale
         whole_r, whole_c = int(np.floor(origin_r)), int(np.floor(origin_c))
         anchored = shifted(tile, origin_r - whole_r, origin_c - whole_c)
         reps = (-(-work_h // TILE) + 1, -(-work_w // TILE) + 1)

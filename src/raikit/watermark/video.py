@@ -30,9 +30,11 @@ from raikit.watermark.errors import InvalidMediaError
 from raikit.watermark.image import TILE, ImageWatermarker, check_image, prepare, working_nyquist
 from raikit.watermark.keys import WatermarkKey
 from raikit.watermark.media import check_file
+from raikit.watermark.motion import MotionTracker, shift_channels
 from raikit.watermark.search import score_at
 
 Frame = npt.NDArray[np.uint8]
+RECALIBRATE = 12
 Progress = Callable[[int, int | None], None]
 
 
@@ -64,23 +66,34 @@ class VideoWatermarker:
     # -- frames ----------------------------------------------------------------------------------
 
     def embed_frames(self, frames: Iterable[Frame], message: bytes) -> Iterator[Frame]:
-        """Mark each frame (same tile for all; the texture mask is per frame)."""
+        """Mark each frame: the same tile for all, moved with the scene (see
+        :mod:`raikit.watermark.motion`); the texture mask is per frame. The gain that meets the
+        PSNR and SSIM targets is found on the first frame of each shot and every ``RECALIBRATE``
+        frames, and reused in between (finding it costs several passes)."""
         tile = self.image.tile(message)
-        cache: dict[tuple[int, int], npt.NDArray[np.float32]] = {}
-        for frame in frames:
+        tracker = MotionTracker()
+        gain: float | None = None
+        for index, frame in enumerate(frames):
             check_image(frame, self.image.max_pixels)
-            size = (frame.shape[0], frame.shape[1])
-            if size not in cache:
-                cache[size] = self.image.pattern(tile, *size)
-            yield self.image.embed_with_pattern(frame, cache[size])
+            offset = tracker.update(frame)
+            if tracker.new_shot or index % RECALIBRATE == 0:
+                gain = None
+            pattern = self.image.pattern(tile, *frame.shape[:2], offset=offset)
+            marked, gain = self.image.mark(frame, pattern, gain=gain)
+            yield marked
 
     def detect_frames(self, frames: Iterable[Frame], *, indices: Iterable[int] | None = None) -> Detection:
+        """Register the frames on the scene's motion, then pool them (see the module docstring)."""
         prepared: list[npt.NDArray[np.float32]] = []
         shape: tuple[int, int] | None = None
+        tracker = MotionTracker()
         for frame in frames:
             check_image(frame, self.image.max_pixels)
             shape = shape or (frame.shape[0], frame.shape[1])
-            prepared.append(prepare(frame))
+            rows, cols = tracker.update(frame)
+            channels = prepare(frame)
+            scale = channels.shape[-2] / frame.shape[0]
+            prepared.append(shift_channels(channels, -rows * scale, -cols * scale))
         if not prepared or shape is None:
             raise InvalidMediaError("the video has no frames to examine")
         return self._pooled(prepared, shape, list(indices) if indices is not None else None)
