@@ -214,10 +214,14 @@ def _refine(acf: Float32Array, angle: float, period: float, score: float) -> Lat
 
 
 def fold(image: Float32Array, lattice: Lattice, size: int) -> FloatArray:
-    """Resample ``image`` onto the canonical lattice and average all tiles into one size x size tile."""
+    """Resample ``image`` onto the canonical lattice and average all tiles into one size x size tile;
+    a stack of up to 3 images (C x H x W) gives C tiles (one resampling for all of them)."""
     import cv2
 
-    height, width = image.shape
+    stack = image[None] if image.ndim == 2 else image
+    channels, height, width = stack.shape
+    if channels > 3:
+        raise ValueError("fold takes at most 3 images at once")
     step = lattice.period / size  # input pixels per tile cell
     theta = np.deg2rad(lattice.angle_deg)
     diagonal = np.hypot(height, width)
@@ -236,14 +240,18 @@ def fold(image: Float32Array, lattice: Lattice, size: int) -> FloatArray:
         ]
     )
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    # The images and a coverage mask (all ones) as the channels of one resampling.
+    planes = np.concatenate([stack, np.ones((1, height, width), np.float32)]).transpose(1, 2, 0)
+    planes = np.ascontiguousarray(planes, dtype=np.float32)
     if step > 1.5:  # shrinking: blur first so the resampling does not alias noise into the band
-        image = np.asarray(cv2.GaussianBlur(image, (0, 0), 0.5 * step), dtype=np.float32)
-    warped = cv2.warpAffine(image, matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT)
-    mask = cv2.warpAffine(
-        np.ones_like(image), matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT
-    )
-    sums = warped.reshape(tiles, size, tiles, size).sum(axis=(0, 2), dtype=np.float64)
-    weights = mask.reshape(tiles, size, tiles, size).sum(axis=(0, 2), dtype=np.float64)
-    folded = sums / np.maximum(weights, 1e-6)
+        planes[..., :channels] = cv2.GaussianBlur(
+            np.ascontiguousarray(planes[..., :channels]), (0, 0), 0.5 * step
+        ).reshape(height, width, channels)
+    warped = cv2.warpAffine(planes, matrix, (out, out), flags=flags, borderMode=cv2.BORDER_CONSTANT)
+    sums = warped.reshape(tiles, size, tiles, size, channels + 1).sum(axis=(0, 2), dtype=np.float64)
+    weights = sums[..., channels]
+    folded = sums[..., :channels] / np.maximum(weights, 1e-6)[..., None]
     folded[weights < 0.5] = 0.0
-    return np.asarray(folded - folded.mean(), dtype=np.float64)
+    folded -= folded.mean(axis=(0, 1))
+    result = np.asarray(folded.transpose(2, 0, 1), dtype=np.float64)
+    return result[0] if image.ndim == 2 else result

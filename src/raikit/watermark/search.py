@@ -90,17 +90,19 @@ def evaluate(
     folded = _fold_channels(layout, prepared, lattice)
     max_ring = max_frequency * lattice.period
     scales = [ring_scale(layout, np.fft.rfft2(channel), max_ring) for channel in folded]
-    variants = [dihedral(channel) for channel in folded]
+    white = [
+        whitened_spectrum(layout, np.stack(dihedral(channel)), scale)
+        for channel, scale in zip(folded, scales, strict=True)
+    ]
+    spectra = np.stack(_mixes(white))  # mix x orientation x spectrum
+    all_scores = sync_scores(layout, spectra)
     anchor_rows = np.array([row for row, _ in ANCHOR_SHIFTS]) % layout.size
     anchor_cols = np.array([col for _, col in ANCHOR_SHIFTS]) % layout.size
     best: Candidate | None = None
     best_anchored: Candidate | None = None
     for orientation in range(8):
-        spectra = _mixes(
-            [whitened_spectrum(layout, v[orientation], s) for v, s in zip(variants, scales, strict=True)]
-        )
-        for mix, spectrum in enumerate(spectra):
-            scores = sync_scores(layout, spectrum)
+        for mix in range(MIXES):
+            scores, spectrum = all_scores[mix, orientation], spectra[mix, orientation]
             row, col = divmod(int(np.argmax(np.abs(scores))), layout.size)
             z = float(scores[row, col])
             if best is None or abs(z) > abs(best.z):
@@ -119,11 +121,8 @@ def evaluate(
 
 def _fold_channels(layout: TileLayout, prepared: list[Prepared], lattice: Lattice) -> list[FloatArray]:
     """Each channel folded into one tile, averaged over the frames."""
-    channels = prepared[0].shape[0]
-    return [
-        np.mean([fold(frame[channel], lattice, layout.size) for frame in prepared], axis=0)
-        for channel in range(channels)
-    ]
+    folded = np.mean([fold(frame, lattice, layout.size) for frame in prepared], axis=0)
+    return list(folded)
 
 
 def _mixes(spectra: list[ComplexArray]) -> list[ComplexArray]:

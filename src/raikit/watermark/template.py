@@ -14,6 +14,7 @@ that every bin counts in proportion to its signal-to-host ratio and shifts are n
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +41,9 @@ class TileLayout:
     payload_bit: IntArray  # (bins, 2): coded-bit index of the real and imaginary part
     payload_chip: FloatArray  # (bins, 2): ±1
     rings: IntArray  # integer radius of each rfft2 bin
-    ring_members: tuple[tuple[IntArray, IntArray], ...]  # in-band bins of each ring
+    ring_bins: tuple[IntArray, IntArray]  # the in-band bins, grouped by ring (ascending)
+    ring_of_bin: IntArray  # the ring of each of ``ring_bins``
+    ring_starts: IntArray  # ring r holds ring_bins[ring_starts[r]:ring_starts[r + 1]]
 
     @property
     def coded_bits(self) -> int:
@@ -73,6 +76,7 @@ def make_layout(
     assignment = np.empty(dof, dtype=np.int64)
     assignment[rng.permutation(dof)] = np.arange(dof) % coded_bits
     chips = rng.choice(np.array([-1.0, 1.0]), size=dof)
+    ring_bins, ring_of_bin, ring_starts = _ring_groups(band, rings, size)
     return TileLayout(
         size=size,
         radius=radius,
@@ -83,13 +87,22 @@ def make_layout(
         payload_bit=assignment.reshape(-1, 2),
         payload_chip=chips.reshape(-1, 2),
         rings=rings,
-        ring_members=tuple(_nonzero(band & (rings == ring)) for ring in range(size)),
+        ring_bins=ring_bins,
+        ring_of_bin=ring_of_bin,
+        ring_starts=ring_starts,
     )
 
 
-def _nonzero(mask: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
-    rows, cols = np.nonzero(mask)
-    return rows.astype(np.int64), cols.astype(np.int64)
+def _ring_groups(
+    band: npt.NDArray[np.bool_], rings: IntArray, size: int
+) -> tuple[tuple[IntArray, IntArray], IntArray, IntArray]:
+    """The in-band bins grouped by ring, the ring of each, and where each ring starts."""
+    rows, cols = np.nonzero(band)
+    order = np.argsort(rings[rows, cols], kind="stable")
+    rows, cols = rows[order].astype(np.int64), cols[order].astype(np.int64)
+    ring_of_bin = rings[rows, cols].astype(np.int64)
+    starts = np.searchsorted(ring_of_bin, np.arange(size + 1)).astype(np.int64)
+    return (rows, cols), ring_of_bin, starts
 
 
 def synthesize(
@@ -116,21 +129,25 @@ def ring_scale(layout: TileLayout, spectrum: ComplexArray, max_ring: float) -> F
     0 outside the band and above ``max_ring`` (rings the input cannot hold: above its Nyquist
     frequency, or emptied by upsampling). The median is robust to the strong lines of periodic
     textures. Rotations and flips of the tile permute bins within rings, so one scale serves all 8."""
+    power = np.abs(spectrum[layout.ring_bins]) ** 2
+    ordered = power[np.lexsort((power, layout.ring_of_bin))]  # sorted within each ring
+    starts, ends = layout.ring_starts[:-1], layout.ring_starts[1:]
+    present = ends > starts
+    lower = ordered[np.where(present, (starts + ends - 1) // 2, 0)]
+    upper = ordered[np.where(present, (starts + ends) // 2, 0)]
+    median = np.maximum((lower + upper) / 2.0, 1e-30)
+    keep = present & (np.arange(layout.size) <= max_ring)
+    scale = np.where(keep, 1.0 / np.sqrt(median), 0.0)
     rings = layout.rings
-    power = np.abs(spectrum) ** 2
-    scale = np.zeros(layout.size)
-    for ring in range(layout.size):
-        members = layout.ring_members[ring]
-        if members[0].size and ring <= max_ring:
-            scale[ring] = 1.0 / np.sqrt(max(float(np.median(power[members])), 1e-30))
     return np.asarray(np.where(layout.band, scale[rings], 0.0), dtype=np.float64)
 
 
 def whitened_spectrum(
     layout: TileLayout, folded: FloatArray, scale: FloatArray | None = None, max_ring: float = np.inf
 ) -> ComplexArray:
-    """rfft2 of a folded tile, whitened by :func:`ring_scale` and with magnitudes clipped at ``_CLIP``
-    (so no handful of host bins dominates the statistic)."""
+    """rfft2 of a folded tile (or of a stack of them: leading axes are kept), whitened by
+    :func:`ring_scale` and with magnitudes clipped at ``_CLIP`` (so no handful of host bins
+    dominates the statistic)."""
     spectrum = np.fft.rfft2(folded)
     if scale is None:
         scale = ring_scale(layout, spectrum, max_ring)
@@ -141,14 +158,16 @@ def whitened_spectrum(
 
 
 def sync_scores(layout: TileLayout, spectrum: ComplexArray) -> FloatArray:
-    """z-score of the sync correlation at every circular shift (N x N); N(0, 1) each under the null."""
-    values = spectrum[layout.sync]
+    """z-score of the sync correlation at every circular shift (N x N, after any leading axes of a
+    stack of spectra); N(0, 1) each under the null."""
+    rows, cols = layout.sync
+    values = spectrum[..., rows, cols]
     product = np.zeros_like(spectrum)
-    product[layout.sync] = values * np.conj(layout.sync_phase)
+    product[..., rows, cols] = values * np.conj(layout.sync_phase)
     size = layout.size
     correlation = np.fft.irfft2(product, s=(size, size)) * (size * size / 2.0)
-    spread = np.sqrt(np.sum(np.abs(values) ** 2) / 2.0)
-    return np.asarray(correlation / spread if spread > 0 else correlation, dtype=np.float64)
+    spread = np.sqrt(np.sum(np.abs(values) ** 2, axis=-1) / 2.0)[..., None, None]
+    return np.asarray(correlation / np.where(spread > 0, spread, 1.0), dtype=np.float64)
 
 
 def payload_soft(layout: TileLayout, spectrum: ComplexArray, shift: tuple[float, float]) -> FloatArray:
@@ -168,15 +187,20 @@ def dihedral(tile: FloatArray) -> list[FloatArray]:
     """The 8 rotations/reflections of a square tile about its origin (index 0, 0), circularly: the
     mark is anchored at the image centre, which quarter turns and flips leave in place, so undoing
     them about the origin keeps the mark at shift (0, 0)."""
-    size = tile.shape[0]
+    return list(tile.reshape(-1)[_dihedral_indices(tile.shape[0])])
+
+
+@functools.lru_cache(maxsize=4)
+def _dihedral_indices(size: int) -> IntArray:
+    """Flat indices of the 8 dihedral variants of a size x size tile (8 x size x size)."""
     rows, cols = np.indices((size, size))
-    out: list[FloatArray] = []
+    out: list[IntArray] = []
     for flipped in (False, True):
         r, c = rows, (-cols) % size if flipped else cols
         for _ in range(4):
-            out.append(np.ascontiguousarray(tile[r, c]))
+            out.append(r * size + c)
             r, c = c, (-r) % size
-    return out
+    return np.asarray(np.stack(out), dtype=np.int64)
 
 
 def shifted(tile: FloatArray, rows: float, cols: float) -> FloatArray:
