@@ -1,10 +1,12 @@
 """``VideoWatermarker``: the image mark in every frame, and detection that pools the frames.
 
-Every frame carries the same tile (same key, same payload), so detection registers the frames
-together: their autocorrelations are averaged to find the lattice, their folded tiles averaged
-before the sync correlation and the payload decoding. The null distribution of that statistic does
-not depend on how similar the frames are (it comes from the key), so the video's p-value stays
-calibrated even for a still scene, which a per-frame Fisher/Stouffer combination would not.
+Every frame carries the same tile (same key, same payload), moved with the scene's global motion
+(:mod:`raikit.watermark.motion`: H.264's motion compensation keeps such a mark in P- and B-frames).
+Detection measures the same motion on the decoded frames, shifts each frame back by it, and then
+registers the frames together: their autocorrelations are averaged to find the lattice, their folded
+tiles averaged before the sync correlation and the payload decoding. The null distribution of that
+statistic does not depend on how similar the frames are (it comes from the key), so the video's
+p-value stays calibrated even for a still scene, which a per-frame Fisher/Stouffer combination would not.
 Per-frame scores are reported alongside: each frame's own sync z at the video's registration
 (lattice, orientation, shift and polarity), a single one-sided test per frame; these p-values are
 conditional on that registration, which all frames helped to choose.
