@@ -94,7 +94,8 @@ def evaluate(
         whitened_spectrum(layout, np.stack(dihedral(channel)), scale)
         for channel, scale in zip(folded, scales, strict=True)
     ]
-    spectra = np.stack(_mixes(white))  # mix x orientation x spectrum
+    spectra = np.stack(_mixes(white))  # mix x orientation x spectrum; candidates keep copies, so
+    # the ranked list of a search does not hold every lattice's whole stack
     all_scores = sync_scores(layout, spectra)
     anchor_rows = np.array([row for row, _ in ANCHOR_SHIFTS]) % layout.size
     anchor_cols = np.array([col for _, col in ANCHOR_SHIFTS]) % layout.size
@@ -107,14 +108,16 @@ def evaluate(
             z = float(scores[row, col])
             if best is None or abs(z) > abs(best.z):
                 shift = _subcell_peak(np.abs(scores), row, col)
-                best = Candidate(z, lattice, orientation, shift, spectrum, mix)
+                best = Candidate(z, lattice, orientation, shift, spectrum.copy(), mix)
             if anchored:
                 at = int(np.argmax(np.abs(scores[anchor_rows, anchor_cols])))
                 row, col = int(anchor_rows[at]), int(anchor_cols[at])
                 z = float(scores[row, col])
                 if best_anchored is None or abs(z) > abs(best_anchored.z):
                     shift = _subcell_peak(np.abs(scores), row, col)
-                    best_anchored = Candidate(z, lattice, orientation, shift, spectrum, mix, anchored=True)
+                    best_anchored = Candidate(
+                        z, lattice, orientation, shift, spectrum.copy(), mix, anchored=True
+                    )
     assert best is not None
     return [best] if best_anchored is None else [best, best_anchored]
 
