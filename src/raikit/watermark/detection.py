@@ -3,18 +3,18 @@
 Three tests look at an image, and any of them can detect the mark:
 
 - the *sync* test: the largest |z| of the keyed sync correlation over every hypothesis the detector
-  tried (lattices x 8 rotations/flips x N*N shifts x 2 signs). Each z is N(0, 1) under the null
-  (randomness of the key), so the p-value is the Sidak bound ``1 - (1 - p1) ** M`` with
-  ``p1 = 2 * Phi(-|z|)``; neighbouring shifts are positively correlated, which makes it conservative;
+  tried (lattices x 8 rotations/flips x 3 channel mixes x N*N shifts x 2 signs). Each z is N(0, 1)
+  under the null (randomness of the key), so the p-value is the Sidak bound ``1 - (1 - p1) ** M``
+  with ``p1 = 2 * Phi(-|z|)``; neighbouring shifts are positively correlated, which makes it
+  conservative;
+- the *anchored* sync test: the same correlation, but only at the shifts where a mark that kept the
+  image centre must be (a few thousand hypotheses instead of millions, so a lower threshold);
 - the *payload* test: the decoded message carries a 32-bit keyed tag, which a random input passes
   with probability 2**-32 per decoding attempt.
 
-- the *anchored* sync test: the same correlation, but only at the shifts where a mark that kept the
-  image centre must be (a few thousand hypotheses instead of millions, so a lower threshold).
-
 The reported p-value is the Bonferroni combination ``min(1, 3 * min(p_search, p_anchored,
-p_payload))``.
-Per-frame results of a video are combined with Stouffer's method (see :func:`combine_p_values`).
+p_payload))``. A video's frames are pooled before these tests (see :mod:`raikit.watermark.video`);
+:func:`combine_p_values` (Stouffer) is for combining independent results, such as separate files.
 """
 
 from __future__ import annotations

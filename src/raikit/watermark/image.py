@@ -297,7 +297,7 @@ class ImageWatermarker:
             canonical=(float(TILE), self.canonical_period(*image.shape[:2])),
             max_frequency=working_nyquist(*image.shape[:2]),
         )
-        return self.decide(candidates, hypotheses=self.hypotheses)
+        return self.decide(candidates)
 
     @staticmethod
     def canonical_period(height: int, width: int) -> float:
@@ -329,14 +329,14 @@ class ImageWatermarker:
         tests = anchored_hypotheses() if candidate.anchored else self.hypotheses
         return stats.max_abs_z_p_value(abs(candidate.z), tests)
 
-    def decide(self, candidates: list[Candidate], *, hypotheses: int, attempts: int = 8) -> stats.Detection:
-        """Turn ranked candidates into a Detection: the best of each family of sync tests, and the
-        payload decoded from the most significant candidates (at most ``attempts``)."""
-        searched = [c for c in candidates if not c.anchored]
-        anchored = [c for c in candidates if c.anchored]
-        p_search = stats.max_abs_z_p_value(abs(searched[0].z), hypotheses) if searched else 1.0
-        p_anchor = self.p_value_of(max(anchored, key=lambda c: abs(c.z))) if anchored else 1.0
+    def decide(self, candidates: list[Candidate], *, attempts: int = 8) -> stats.Detection:
+        """Turn candidates into a Detection: the best of each family of sync tests, and the payload
+        decoded from the most significant candidates (at most ``attempts``)."""
         ordered = sorted(candidates, key=self.p_value_of)
+        searched = [c for c in ordered if not c.anchored]
+        anchored = [c for c in ordered if c.anchored]
+        p_search = self.p_value_of(searched[0]) if searched else 1.0
+        p_anchor = self.p_value_of(anchored[0]) if anchored else 1.0
         best = ordered[0]
         message: bytes | None = None
         tried = 0

@@ -14,6 +14,8 @@ does not match (a cut, a fade, a new shot) counts as no motion, on both sides al
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 
@@ -52,10 +54,9 @@ def _overlap_correlation(first: Float32Array, second: Float32Array, rows: int, c
 def translation(first: Float32Array, second: Float32Array) -> tuple[float, float] | None:
     """How far the scene moved from ``first`` to ``second`` (rows, columns, in their pixels), or
     None when they do not show the same scene."""
-    import cv2
     from skimage.registration import phase_cross_correlation
 
-    window = cv2.createHanningWindow((first.shape[1], first.shape[0]), cv2.CV_32F)
+    window = _window(first.shape[0], first.shape[1])
     found = phase_cross_correlation(  # type: ignore[no-untyped-call]
         second * window,
         first * window,
@@ -67,6 +68,16 @@ def translation(first: Float32Array, second: Float32Array) -> tuple[float, float
     if _overlap_correlation(first, second, round(rows), round(cols)) < MIN_OVERLAP_CORRELATION:
         return None
     return rows, cols
+
+
+@functools.lru_cache(maxsize=4)
+def _window(height: int, width: int) -> Float32Array:
+    """The Hann window of a view size (the same for every frame of a video)."""
+    import cv2
+
+    window = np.asarray(cv2.createHanningWindow((width, height), cv2.CV_32F), dtype=np.float32)
+    window.flags.writeable = False
+    return window
 
 
 class MotionTracker:

@@ -85,18 +85,8 @@ def evaluate(
     anchored: bool = False,
 ) -> list[Candidate]:
     """The best orientation, channel mix and shift of one lattice (frames are folded together);
-    with ``anchored``, also the best at the anchor shifts (a second candidate).
-    ``max_frequency`` (cycles per working pixel) bounds the rings used (see ``ring_scale``)."""
-    folded = _fold_channels(layout, prepared, lattice)
-    max_ring = max_frequency * lattice.period
-    scales = [ring_scale(layout, np.fft.rfft2(channel), max_ring) for channel in folded]
-    white = [
-        whitened_spectrum(layout, np.stack(dihedral(channel)), scale)
-        for channel, scale in zip(folded, scales, strict=True)
-    ]
-    spectra = np.stack(_mixes(white))  # mix x orientation x spectrum; candidates keep copies, so
-    # the ranked list of a search does not hold every lattice's whole stack
-    all_scores = sync_scores(layout, spectra)
+    with ``anchored``, also the best at the anchor shifts (a second candidate)."""
+    spectra, all_scores = _scored(layout, prepared, lattice, max_frequency)
     anchor_rows = np.array([row for row, _ in ANCHOR_SHIFTS]) % layout.size
     anchor_cols = np.array([col for _, col in ANCHOR_SHIFTS]) % layout.size
     best: Candidate | None = None
@@ -108,6 +98,7 @@ def evaluate(
             z = float(scores[row, col])
             if best is None or abs(z) > abs(best.z):
                 shift = _subcell_peak(np.abs(scores), row, col)
+                # A copy, not a view: a search keeps its candidates, not every lattice's whole stack.
                 best = Candidate(z, lattice, orientation, shift, spectrum.copy(), mix)
             if anchored:
                 at = int(np.argmax(np.abs(scores[anchor_rows, anchor_cols])))
@@ -122,10 +113,22 @@ def evaluate(
     return [best] if best_anchored is None else [best, best_anchored]
 
 
-def _fold_channels(layout: TileLayout, prepared: list[Prepared], lattice: Lattice) -> list[FloatArray]:
-    """Each channel folded into one tile, averaged over the frames."""
+def _scored(
+    layout: TileLayout, prepared: list[Prepared], lattice: Lattice, max_frequency: float
+) -> tuple[ComplexArray, FloatArray]:
+    """The frames folded on ``lattice`` (each channel averaged over the frames), whitened, in all 8
+    orientations and every channel mix (mix x orientation x spectrum), and their sync scores.
+    ``max_frequency`` (cycles per working pixel) bounds the rings used (see ``ring_scale``)."""
     folded = np.mean([fold(frame, lattice, layout.size) for frame in prepared], axis=0)
-    return list(folded)
+    max_ring = max_frequency * lattice.period
+    white = [
+        whitened_spectrum(
+            layout, np.stack(dihedral(channel)), ring_scale(layout, np.fft.rfft2(channel), max_ring)
+        )
+        for channel in folded
+    ]
+    spectra = np.stack(_mixes(white))
+    return spectra, sync_scores(layout, spectra)
 
 
 def _mixes(spectra: list[ComplexArray]) -> list[ComplexArray]:
@@ -138,17 +141,9 @@ def _mixes(spectra: list[ComplexArray]) -> list[ComplexArray]:
 def score_at(layout: TileLayout, frame: Prepared, reference: Candidate, max_frequency: float) -> float:
     """One frame's sync z at a known registration (lattice, orientation, mix, shift), signed so that
     a mark in the reference's polarity scores positive: a single test, N(0, 1) under the null."""
-    folded = _fold_channels(layout, [frame], reference.lattice)
-    max_ring = max_frequency * reference.lattice.period
-    spectra = [
-        whitened_spectrum(
-            layout,
-            dihedral(channel)[reference.orientation],
-            ring_scale(layout, np.fft.rfft2(channel), max_ring),
-        )
-        for channel in folded
+    scores = _scored(layout, [frame], reference.lattice, max_frequency)[1][
+        reference.mix, reference.orientation
     ]
-    scores = sync_scores(layout, _mixes(spectra)[reference.mix])
     row, col = (round(value) % layout.size for value in reference.shift)
     return float(scores[row, col]) * (1.0 if reference.z >= 0 else -1.0)
 

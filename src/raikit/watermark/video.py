@@ -107,7 +107,7 @@ class VideoWatermarker:
         canonical = (float(TILE), image.canonical_period(*shape))
         nyquist = working_nyquist(*shape)
         candidates = image.candidates(prepared, canonical=canonical, max_frequency=nyquist)
-        pooled = image.decide(candidates, hypotheses=image.hypotheses)
+        pooled = image.decide(candidates)
         reference = candidates[0]
         per_frame: list[FrameScore] = []
         for position, frame in enumerate(prepared):
