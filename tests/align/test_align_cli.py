@@ -49,8 +49,9 @@ def run(args: list[str]) -> dict:  # type: ignore[type-arg]
 @pytest.mark.integration
 def test_sft_then_dpo_then_serve(tiny: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    counts = run(["align", "data", "--out", str(data)])
+    counts = run(["align", "data", "--out", str(data), "--corpus-harmful", "18", "--corpus-benign", "9"])
     assert counts["sft"] > 0 and read_jsonl(data / "sft.jsonl", ChatExample)
+    assert counts["corpus"]["harmful"] == counts["sft_from_corpus"] == 18
     small = tmp_path / "small.jsonl"
     write_jsonl(small, read_jsonl(data / "sft.jsonl", ChatExample)[:4])
 

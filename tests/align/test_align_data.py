@@ -116,11 +116,11 @@ def test_pairs_from_answers_reject_policy_breaks_and_over_refusals() -> None:
         "benign": "Um einen Prozess zu beenden, benutze kill mit der Prozessnummer im Terminal.",
     }
     pairs = {p.id: p for p in pairs_from_answers(items, answers, guide)}
-    assert set(pairs) == {"harm:pair", "leak:pair", "benign:pair"}
-    assert pairs["harm:pair"].rejected[0].content == COMPLIANT
-    assert pairs["harm:pair"].chosen[0].content == guide.refusal("safety", "en")
-    assert pairs["benign:pair"].chosen[0].content == answers["benign"]
-    assert pairs["benign:pair"].rejected[0].content == guide.refusal("safety", "de")
+    assert set(pairs) == {"harm:decline", "leak:decline", "benign:answer"}
+    assert pairs["harm:decline"].rejected[0].content == COMPLIANT
+    assert pairs["harm:decline"].chosen[0].content == guide.refusal("safety", "en")
+    assert pairs["benign:answer"].chosen[0].content == answers["benign"]
+    assert pairs["benign:answer"].rejected[0].content == guide.refusal("safety", "de")
 
 
 def test_pairs_from_redteam_export(tmp_path: Path) -> None:

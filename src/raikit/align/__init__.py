@@ -6,6 +6,7 @@ on first use. ``export_gguf`` writes a trained Llama folder as a GGUF for ``llam
 (needs the ``gguf`` package, in the ``align`` extra).
 """
 
+from raikit.align.corpus import CorpusCounts, corpus_items
 from raikit.align.data import (
     ChatExample,
     PreferencePair,
@@ -17,7 +18,7 @@ from raikit.align.data import (
 )
 from raikit.align.errors import AlignDataError, AlignError
 from raikit.align.gguf_export import GGUF_TYPES, base_gguf_of, export_gguf
-from raikit.align.preferences import pairs_from_answers, pairs_from_redteam, ranked_pairs
+from raikit.align.preferences import pairs_from_answers, pairs_from_redteam, ranked_pairs, select_pairs
 from raikit.align.style import StyleGuide, load_style_guide
 
 __all__ = [
@@ -25,9 +26,11 @@ __all__ = [
     "AlignDataError",
     "AlignError",
     "ChatExample",
+    "CorpusCounts",
     "PreferencePair",
     "StyleGuide",
     "base_gguf_of",
+    "corpus_items",
     "export_gguf",
     "helpful_examples",
     "load_style_guide",
@@ -37,5 +40,6 @@ __all__ = [
     "read_jsonl",
     "safe_completion",
     "safe_completion_examples",
+    "select_pairs",
     "write_jsonl",
 ]

@@ -45,14 +45,16 @@ def build_data(
     redteam: Sequence[Path] = (),
     settings: AnswerSettings | None = None,
     answer_only: Sequence[Sample] | None = None,
+    extra: Sequence[Sample] = (),
     advance: Advance | None = None,
 ) -> dict[str, Any]:
     """Write ``sft.jsonl`` and ``pairs.jsonl`` to ``out``; with ``base``, self-distil its answers.
 
+    ``extra`` adds train items to the suites' (for example :func:`raikit.align.corpus.corpus_items`).
     ``answer_only`` limits which train items the base model answers (all of them by default).
     """
     guide = load_style_guide()
-    train = train_items(suite_items("train"))
+    train = train_items([*suite_items("train"), *extra])
     sft: list[ChatExample] = safe_completion_examples(train, guide)
     pairs: list[PreferencePair] = []
     answered = 0
@@ -73,6 +75,7 @@ def build_data(
         "sft": write_jsonl(out / "sft.jsonl", sft),
         "sft_safe": sum(1 for e in sft if e.source == "style_guide"),
         "sft_helpful": sum(1 for e in sft if e.source == "self_distillation"),
+        "sft_from_corpus": sum(1 for e in sft if e.id.startswith("corpus:")),
         "pairs": write_jsonl(out / "pairs.jsonl", pairs),
     }
     return counts

@@ -2,15 +2,17 @@
 
 * an answer that broke policy (complied with a request it should decline, judged by the refusal
   judge, or matched a ``forbidden`` pattern) is **rejected**, the style-guide safe completion is
-  **chosen**;
+  **chosen** (id ``ITEM:decline``);
 * an answer that helped with a benign item is **chosen** and the style-guide refusal of it is
-  **rejected**, so the preference step pushes against over-refusal as hard as towards refusal;
+  **rejected** (id ``ITEM:answer``), so the preference step pushes against over-refusal as hard
+  as towards refusal;
 * a red-team export (``raikit redteam export --training``) gives the rejected side directly.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -50,16 +52,16 @@ def pairs_from_answers(
             continue
         refusal = guide.refusal(s.dimension, s.language)
         if s.kind == "adherence" and broke_policy(s, answer, judge):
-            chosen, rejected = refusal, answer
+            chosen, rejected, direction = refusal, answer, "decline"
         elif (
             s.kind == "false_refusal" and len(answer.split()) >= min_words and not judge.judge(answer).refusal
         ):
-            chosen, rejected = answer, refusal
+            chosen, rejected, direction = answer, refusal, "answer"
         else:
             continue
         pairs.append(
             PreferencePair(
-                id=f"{s.id}:pair",
+                id=f"{s.id}:{direction}",
                 prompt=prompt_turns(s),
                 chosen=assistant(chosen),
                 rejected=assistant(rejected),
@@ -140,3 +142,29 @@ def ranked_pairs(
             )
         )
     return pairs
+
+
+def select_pairs(pairs: Sequence[PreferencePair], limit: int, seed: int = 0) -> list[PreferencePair]:
+    """Up to ``limit`` pairs, round-robin over groups of (source, what the pair prefers).
+
+    A pair from answers prefers declining (``:decline``: the item should be declined) or answering
+    (``:answer``: a benign item whose refusal is rejected); the preference step needs both in
+    equal measure, or it trades false refusals for adherence. Each group is in a seeded shuffled
+    order, so the selection is reproducible.
+    """
+    if limit >= len(pairs):
+        return list(pairs)
+    rng = random.Random(seed)
+    groups: dict[tuple[str, str], list[PreferencePair]] = {}
+    for p in pairs:
+        groups.setdefault((p.source, p.id.rsplit(":", 1)[-1]), []).append(p)
+    queues = []
+    for _, group in sorted(groups.items()):
+        rng.shuffle(group)
+        queues.append(group)
+    picked: list[PreferencePair] = []
+    while len(picked) < limit:
+        for group in queues:
+            if group and len(picked) < limit:
+                picked.append(group.pop())
+    return picked

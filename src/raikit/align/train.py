@@ -141,7 +141,13 @@ def train(
     started = time.monotonic()
     if method == "sft":
         rows = sft_rows([r for r in records if isinstance(r, ChatExample)])
-        args: Any = trl.SFTConfig(**_common_args(options, target), completion_only_loss=True)
+        # Batches of similar lengths: a batch pads to its longest example, and refusals in Hindi or
+        # Japanese are five times as many tokens as in English.
+        args: Any = trl.SFTConfig(
+            **_common_args(options, target),
+            completion_only_loss=True,
+            train_sampling_strategy="group_by_length",
+        )
         trainer_class: Any = trl.SFTTrainer
     else:
         rows = dpo_rows([r for r in records if isinstance(r, PreferencePair)])

@@ -130,25 +130,74 @@ def align() -> None:
     multiple=True,
     help="raikit redteam export --training JSONL.",
 )
+@click.option(
+    "--corpus-harmful",
+    type=click.IntRange(min=0),
+    default=600,
+    show_default=True,
+    help="Harmful prompts added from raikit's multilingual corpus (and --data-dir), declined.",
+)
+@click.option(
+    "--corpus-benign",
+    type=click.IntRange(min=0),
+    default=400,
+    show_default=True,
+    help="Benign prompts added from the corpus; with --base, answered and self-distilled.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of public datasets (AdvBench, Do-Not-Answer, Alpaca...) added to the corpus.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--max-new-tokens", type=click.IntRange(min=1), default=128, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 def data_cmd(
-    out: Path, base: str | None, redteam: tuple[Path, ...], max_new_tokens: int, batch_size: int, device: str
+    out: Path,
+    base: str | None,
+    redteam: tuple[Path, ...],
+    corpus_harmful: int,
+    corpus_benign: int,
+    data_dir: Path | None,
+    seed: int,
+    max_new_tokens: int,
+    batch_size: int,
+    device: str,
 ) -> None:
-    """Build SFT demonstrations and preference pairs from the train split of raikit's suites."""
+    """Build SFT demonstrations and preference pairs from the suites' train split and the corpus.
+
+    Corpus prompts close to a held-out suite item are left out (see raikit.align.corpus).
+    """
+    from dataclasses import asdict
+
     from raikit.align.answers import AnswerSettings
+    from raikit.align.corpus import corpus_items
     from raikit.align.pipeline import build_data, suite_items
     from raikit.align.progress import new_progress
 
-    settings = AnswerSettings(max_new_tokens=max_new_tokens, batch_size=batch_size, device=device)
+    extra, found = corpus_items(
+        held_out=suite_items("test"),
+        data_dir=data_dir,
+        harmful=corpus_harmful,
+        benign=corpus_benign,
+        seed=seed,
+    )
+    asked = suite_items("train") + [s for s in extra if s.kind == "false_refusal"]
+    settings = AnswerSettings(max_new_tokens=max_new_tokens, batch_size=batch_size, device=device, seed=seed)
     with new_progress() as progress:
-        total = len([s for s in suite_items("train")]) if base else 0
-        task = progress.add_task("base answers", total=total, note="")
+        task = progress.add_task("base answers", total=len(asked) if base else 0, note="")
         counts = build_data(
-            out, base=base, redteam=redteam, settings=settings, advance=lambda n: progress.advance(task, n)
+            out,
+            base=base,
+            redteam=redteam,
+            settings=settings,
+            answer_only=asked,
+            extra=extra,
+            advance=lambda n: progress.advance(task, n),
         )
-    _echo(counts)
+    _echo({**counts, "corpus": asdict(found)})
 
 
 @align.command("sft")
