@@ -1,8 +1,9 @@
-"""Multi-label logistic heads over sentence embeddings and lexical features (numpy only at run time).
+"""Multi-label heads over sentence embeddings and lexical features (numpy only at run time).
 
 A head is two files in ``raikit/guard/weights``: ``NAME.npz`` (``W`` of shape labels x features,
 ``b``, the Platt scaling ``platt_a``/``platt_c``, the per-label ``thresholds``, the int8
-prototype embeddings and, for some heads, an orthonormal ``lang_basis``) and ``NAME.json``
+prototype embeddings, for some heads an orthonormal ``lang_basis``, and optionally a
+:class:`HiddenLayer` that scores some labels instead of their row of ``W``) and ``NAME.json``
 (feature spec, labels, how the text is read, training data hashes, metrics).
 
 The feature vector of a text is ``[e | prototype similarities | lexical blocks]`` where ``e`` is
@@ -139,8 +140,82 @@ def prototype_stats(sims: FloatArray, groups: Sequence[npt.NDArray[np.intp]]) ->
     return out
 
 
+@dataclass(frozen=True)
+class HiddenLayer:
+    """``relu(x @ W1.T + b1) @ W2.T + b2``: the scores of ``labels`` when a head has one.
+
+    A linear score separates a harmful request from a benign one that borrows its words only as
+    far as one direction of the embedding can; one hidden layer (trained on the same features,
+    standardisation folded into ``W1``/``b1``) lets the deciding label combine them. Stored in
+    the head's npz as ``hidden_W1``, ``hidden_b1``, ``hidden_W2``, ``hidden_b2``; ``hidden_labels``
+    in its json names the labels it scores.
+    """
+
+    labels: tuple[str, ...]
+    columns: npt.NDArray[np.intp]
+    W1: FloatArray
+    b1: FloatArray
+    W2: FloatArray
+    b2: FloatArray
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any], head_labels: Sequence[str]
+    ) -> HiddenLayer | None:
+        labels = tuple(meta.get("hidden_labels") or ())
+        if not labels:
+            return None
+        unknown = [label for label in labels if label not in head_labels]
+        missing = [k for k in ("hidden_W1", "hidden_b1", "hidden_W2", "hidden_b2") if k not in arrays]
+        if unknown or missing:
+            raise HeadLoadError(f"hidden layer: unknown labels {unknown}, missing arrays {missing}")
+        layer = cls(
+            labels=labels,
+            columns=np.array([list(head_labels).index(label) for label in labels], np.intp),
+            W1=np.asarray(arrays["hidden_W1"], np.float32)
+            * np.asarray(arrays.get("hidden_W1_scale", np.ones(1)), np.float32).reshape(-1, 1),
+            b1=np.asarray(arrays["hidden_b1"], np.float32),
+            W2=np.asarray(arrays["hidden_W2"], np.float32),
+            b2=np.asarray(arrays["hidden_b2"], np.float32),
+        )
+        if layer.W2.shape != (len(labels), layer.W1.shape[0]) or layer.b2.shape != (len(labels),):
+            raise HeadLoadError(f"hidden layer: W2 has shape {layer.W2.shape} for {len(labels)} labels")
+        return layer
+
+    def logits(self, x: FloatArray) -> FloatArray:
+        h = np.maximum(x @ self.W1.T + self.b1, 0.0)
+        out: FloatArray = (h @ self.W2.T + self.b2).astype(np.float32, copy=False)
+        return out
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The arrays to store; ``W1`` as int8 rows with one float scale each (it is most of a
+        head's size; training rounds it the same way before calibrating, see :func:`int8_rows`,
+        so stored and trained heads score alike)."""
+        q, scale = quantize_rows(self.W1)
+        return {
+            "hidden_W1": q,
+            "hidden_W1_scale": scale,
+            "hidden_b1": self.b1,
+            "hidden_W2": self.W2,
+            "hidden_b2": self.b2,
+        }
+
+
+def quantize_rows(w: FloatArray) -> tuple[npt.NDArray[np.int8], FloatArray]:
+    """Symmetric int8 per row: ``w ~ q * scale[:, None]``."""
+    scale = (np.abs(w).max(axis=1) / 127.0).astype(np.float32)
+    scale[scale == 0] = 1.0
+    return np.round(w / scale[:, None]).astype(np.int8), scale
+
+
+def int8_rows(w: FloatArray) -> FloatArray:
+    """``w`` as the stored int8 rows give it back."""
+    q, scale = quantize_rows(w)
+    return (q.astype(np.float32) * scale[:, None]).astype(np.float32)
+
+
 class LinearHead:
-    """A calibrated multi-label logistic head; see the module docstring."""
+    """A calibrated multi-label head (logistic, plus an optional hidden layer); see the module docstring."""
 
     def __init__(
         self,
@@ -167,6 +242,8 @@ class LinearHead:
         self.platt_c = np.asarray(arrays["platt_c"], dtype=np.float32)
         self.thresholds = np.asarray(arrays["thresholds"], dtype=np.float32)
         self._columns = _block_columns(self.blocks)
+        self.hidden = HiddenLayer.from_arrays(arrays, meta, self.labels)
+        """An optional one-hidden-layer network that replaces the linear score of some labels."""
         self.decision_labels: tuple[str, ...] = tuple(meta.get("decision_labels") or self.labels)
         """The labels whose thresholds decide whether a text is flagged; the others only say why."""
         self.proto_names: tuple[str, ...] = tuple(meta.get("prototypes", ()))
@@ -184,6 +261,10 @@ class LinearHead:
         if self.W.shape != (len(self.labels), expected):
             raise HeadLoadError(
                 f"head {name!r}: W has shape {self.W.shape}, expected {(len(self.labels), expected)}"
+            )
+        if self.hidden is not None and self.hidden.W1.shape[1] != expected:
+            raise HeadLoadError(
+                f"head {name!r}: hidden_W1 has shape {self.hidden.W1.shape}, expected (*, {expected})"
             )
         self.encoder = encoder
         self.lexical = lexical or LexicalCache()
@@ -239,6 +320,8 @@ class LinearHead:
 
     def logits(self, x: FloatArray) -> FloatArray:
         out: FloatArray = x @ self.W.T + self.b
+        if self.hidden is not None:
+            out[:, self.hidden.columns] = self.hidden.logits(x)
         return out
 
     def calibrate(self, logits: FloatArray) -> FloatArray:
