@@ -147,8 +147,9 @@ class HiddenLayer:
     A linear score separates a harmful request from a benign one that borrows its words only as
     far as one direction of the embedding can; one hidden layer (trained on the same features,
     standardisation folded into ``W1``/``b1``) lets the deciding label combine them. Stored in
-    the head's npz as ``hidden_W1``, ``hidden_b1``, ``hidden_W2``, ``hidden_b2``; ``hidden_labels``
-    in its json names the labels it scores.
+    the head's npz as ``hidden_W1`` (int8) with ``hidden_W1_scale`` (one float per row),
+    ``hidden_b1``, ``hidden_W2`` and ``hidden_b2``; ``hidden_labels`` in its json names the labels
+    it scores.
     """
 
     labels: tuple[str, ...]
