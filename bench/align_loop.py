@@ -22,6 +22,7 @@ languages) and marks the result ``reduced``; 0 evaluates every held-out item.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -125,10 +126,22 @@ def main() -> None:
 
     # Caches are shared by runs whose decoding and training settings match, and only by those; the
     # base model's answers to the held-out items depend on the decoding alone.
-    work = args.work / (
-        f"tok{args.max_new_tokens}-ep{args.epochs:g}-lr{args.lr:g}-len{args.max_length}"
-        f"-h{args.corpus_harmful}-b{args.corpus_benign}-seed{args.seed}"
-    )
+    training = {
+        k: getattr(args, k)
+        for k in (
+            "corpus_harmful",
+            "corpus_benign",
+            "max_length",
+            "dpo_pairs",
+            "dpo_lr",
+            "candidate_items",
+            "candidates",
+            "train_answers",
+        )
+    }
+    training["public_data"] = args.data.is_dir()
+    digest = hashlib.sha256(json.dumps(training, sort_keys=True).encode()).hexdigest()[:8]
+    work = args.work / f"tok{args.max_new_tokens}-ep{args.epochs:g}-lr{args.lr:g}-seed{args.seed}-{digest}"
     before_cache = args.work / f"before-tok{args.max_new_tokens}-bs{args.batch_size}-seed{args.seed}.jsonl"
     work.mkdir(parents=True, exist_ok=True)
     stages = Stages(work)
