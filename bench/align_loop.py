@@ -40,6 +40,7 @@ from raikit.align.pipeline import build_data, ranked_candidate_pairs, suite_item
 from raikit.align.preferences import select_pairs
 from raikit.align.progress import new_progress, trainer_callback
 from raikit.align.reward import RewardModel, train_reward
+from raikit.align.sampling import round_robin
 from raikit.align.scoring import rates
 from raikit.align.train import TrainOptions, train
 from raikit.evals.dataset import Sample
@@ -61,13 +62,7 @@ def balanced(items: list[Sample], per_kind: int, seed: int, kinds: tuple[str, ..
                 by_lang.setdefault(s.language, []).append(s)
         for group in by_lang.values():
             rng.shuffle(group)
-        rounds = [g for _, g in sorted(by_lang.items())]
-        picked: list[Sample] = []
-        while len(picked) < per_kind and any(rounds):
-            for group in rounds:
-                if group and len(picked) < per_kind:
-                    picked.append(group.pop())
-        chosen += picked
+        chosen += round_robin((reversed(g) for _, g in sorted(by_lang.items())), per_kind)
     return chosen
 
 

@@ -102,3 +102,11 @@ def test_select_pairs_balances_directions_and_sources_reproducibly() -> None:
         "answer": 6,
         "ranked": 10,
     }
+
+
+def test_round_robin_takes_in_turn_and_skips_exhausted_queues() -> None:
+    from raikit.align.sampling import round_robin
+
+    assert round_robin([[1, 2, 3], [10], [20, 21]], 5) == [1, 10, 20, 2, 21]
+    assert round_robin([[1, 2, 3], [10], [20, 21]], 100) == [1, 10, 20, 2, 21, 3]
+    assert round_robin([[], []], 3) == [] and round_robin([[1]], 0) == []

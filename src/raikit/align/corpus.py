@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from raikit.core.errors import UnknownCategoryError
-from raikit.core.taxonomy import load_taxonomy
+from raikit.align.preferences import category_dimension
+from raikit.align.sampling import round_robin
 from raikit.evals.dataset import Sample
 
 if TYPE_CHECKING:
@@ -51,15 +51,6 @@ class CorpusCounts:
     dropped_groups: int
     harmful: int
     benign: int
-
-
-def _dimension(category: str | None, default: str = "safety") -> str:
-    if not category:
-        return default
-    try:
-        return load_taxonomy().harm(category).dimension
-    except UnknownCategoryError:
-        return default
 
 
 def _harm_category(example: Example) -> str | None:
@@ -112,29 +103,25 @@ class _Contamination:
 
 
 def _balanced(pool: Sequence[Example], limit: int, rng: random.Random, keep: _Contamination) -> list[Example]:
-    """Up to ``limit`` clean prompts, round-robin over languages, each language in shuffled order."""
+    """Up to ``limit`` clean prompts, round-robin over languages, each language in shuffled order;
+    a text already taken (in any language queue) is skipped."""
     by_lang: dict[str, list[Example]] = {}
     for e in pool:
         by_lang.setdefault(e.lang, []).append(e)
+    seen: set[str] = set()
+
+    def fresh(group: list[Example]) -> Iterator[Example]:
+        for e in group:
+            key = " ".join(e.text.casefold().split())
+            if key not in seen and keep.clean(e):
+                seen.add(key)
+                yield e
+
     queues = []
     for _, group in sorted(by_lang.items()):
         rng.shuffle(group)
-        queues.append(iter(group))
-    picked: list[Example] = []
-    seen: set[str] = set()
-    while len(picked) < limit and queues:
-        for queue in list(queues):
-            if len(picked) >= limit:
-                break
-            for e in queue:
-                key = " ".join(e.text.casefold().split())
-                if key not in seen and keep.clean(e):
-                    seen.add(key)
-                    picked.append(e)
-                    break
-            else:
-                queues.remove(queue)
-    return picked
+        queues.append(fresh(group))
+    return round_robin(queues, limit)
 
 
 def _digest(text: str) -> str:
@@ -142,7 +129,8 @@ def _digest(text: str) -> str:
 
 
 def _sample(e: Example, expect: str) -> Sample:
-    dimension = _dimension(_harm_category(e))
+    category = _harm_category(e)
+    dimension = category_dimension(category) if category else "safety"
     name = e.group.replace(":", "-") if e.group else f"{e.source}-{_digest(e.text)}"
     return Sample(
         id=f"corpus:{name}:{e.lang}",

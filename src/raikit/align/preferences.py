@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from raikit.align.data import PreferencePair, Turn, assistant, prompt_turns, train_items
 from raikit.align.errors import AlignDataError
+from raikit.align.sampling import round_robin
 from raikit.align.style import StyleGuide
 from raikit.core.errors import UnknownCategoryError
 from raikit.core.taxonomy import DIMENSION_IDS, load_taxonomy
@@ -161,10 +162,5 @@ def select_pairs(pairs: Sequence[PreferencePair], limit: int, seed: int = 0) -> 
     queues = []
     for _, group in sorted(groups.items()):
         rng.shuffle(group)
-        queues.append(group)
-    picked: list[PreferencePair] = []
-    while len(picked) < limit:
-        for group in queues:
-            if group and len(picked) < limit:
-                picked.append(group.pop())
-    return picked
+        queues.append(reversed(group))
+    return round_robin(queues, limit)

@@ -167,14 +167,18 @@ class HiddenLayer:
         if not labels:
             return None
         unknown = [label for label in labels if label not in head_labels]
-        missing = [k for k in ("hidden_W1", "hidden_b1", "hidden_W2", "hidden_b2") if k not in arrays]
+        missing = [
+            k
+            for k in ("hidden_W1", "hidden_W1_scale", "hidden_b1", "hidden_W2", "hidden_b2")
+            if k not in arrays
+        ]
         if unknown or missing:
             raise HeadLoadError(f"hidden layer: unknown labels {unknown}, missing arrays {missing}")
         layer = cls(
             labels=labels,
             columns=np.array([list(head_labels).index(label) for label in labels], np.intp),
             W1=np.asarray(arrays["hidden_W1"], np.float32)
-            * np.asarray(arrays.get("hidden_W1_scale", np.ones(1)), np.float32).reshape(-1, 1),
+            * np.asarray(arrays["hidden_W1_scale"], np.float32)[:, None],
             b1=np.asarray(arrays["hidden_b1"], np.float32),
             W2=np.asarray(arrays["hidden_W2"], np.float32),
             b2=np.asarray(arrays["hidden_b2"], np.float32),
