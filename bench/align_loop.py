@@ -98,10 +98,10 @@ def main() -> None:
         help="base answers only for this many benign train items (0: all)",
     )
     parser.add_argument(
-        "--corpus-harmful", type=int, default=600, help="harmful corpus prompts added to the train items"
+        "--corpus-harmful", type=int, default=300, help="harmful corpus prompts added to the train items"
     )
     parser.add_argument(
-        "--corpus-benign", type=int, default=400, help="benign corpus prompts added to the train items"
+        "--corpus-benign", type=int, default=800, help="benign corpus prompts added to the train items"
     )
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -110,8 +110,14 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=4e-4)
     parser.add_argument("--max-length", type=int, default=192, help="training tokens per example")
     parser.add_argument("--dpo", action="store_true", help="add the DPO stage after SFT")
-    parser.add_argument("--dpo-pairs", type=int, default=128, help="preference pairs DPO trains on")
-    parser.add_argument("--dpo-lr", type=float, default=1e-4)
+    parser.add_argument("--dpo-pairs", type=int, default=256, help="preference pairs DPO trains on")
+    parser.add_argument("--dpo-lr", type=float, default=2e-4)
+    parser.add_argument(
+        "--dpo-completion-tokens",
+        type=int,
+        default=24,
+        help="DPO trains on the first N tokens of each answer, where declining or answering is decided",
+    )
     parser.add_argument("--candidate-items", type=int, default=96, help="train items sampled for ranking")
     parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
@@ -129,6 +135,7 @@ def main() -> None:
             "max_length",
             "dpo_pairs",
             "dpo_lr",
+            "dpo_completion_tokens",
             "candidate_items",
             "candidates",
             "train_answers",
@@ -158,11 +165,13 @@ def main() -> None:
         benign=args.corpus_benign,
         seed=args.seed,
     )
-    # The base model answers every benign train item (its answers become helpful demonstrations)
-    # and the suites' harmful ones (its failures become preference pairs).
-    train_set = suite_items("train") + [s for s in extra if s.kind == "false_refusal"]
+    # The base model answers every train item: its answers to benign ones become helpful
+    # demonstrations, and where it complies with a harmful one, the rejected side of a preference
+    # pair (the corpus's harmful prompts included: without them, too few pairs prefer declining).
+    train_set = suite_items("train") + extra
     asked = (
-        balanced(train_set, args.train_answers, args.seed, ("false_refusal",))
+        [s for s in train_set if s.kind == "adherence"]
+        + balanced(train_set, args.train_answers, args.seed, ("false_refusal",))
         if args.train_answers
         else train_set
     )
@@ -243,7 +252,13 @@ def main() -> None:
                         advance=counter("candidates", len(ranked_items)),
                     ),
                 )
-                dpo_options = options.model_copy(update={"epochs": 1.0, "learning_rate": args.dpo_lr})
+                dpo_options = options.model_copy(
+                    update={
+                        "epochs": 1.0,
+                        "learning_rate": args.dpo_lr,
+                        "completion_tokens": args.dpo_completion_tokens,
+                    }
+                )
                 chosen_pairs = select_pairs(pairs + ranked, args.dpo_pairs, args.seed)
                 stages.run(
                     "dpo",

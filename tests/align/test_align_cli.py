@@ -22,6 +22,7 @@ from raikit.align import (
 )
 from raikit.align.base import DEFAULT_ALIASES, materialise_base, resolve_base
 from raikit.align.pipeline import suite_items
+from raikit.align.train import cut_completions
 from raikit.cli.main import cli
 from raikit.models import GenerateConfig, get_target
 
@@ -68,12 +69,19 @@ def test_sft_then_dpo_then_serve(tiny: Path, tmp_path: Path) -> None:
     pairs = tmp_path / "pairs.jsonl"
     write_jsonl(pairs, pairs_from_answers(items, answers, load_style_guide())[:4])
     dpo = tmp_path / "dpo"
-    card = run(["align", "dpo", "--base", str(sft), "--pairs", str(pairs), "--out", str(dpo), *TRAIN])
+    dpo_args = ["--pairs", str(pairs), "--out", str(dpo), "--completion-tokens", "3"]
+    card = run(["align", "dpo", "--base", str(sft), *dpo_args, *TRAIN])
     assert card["method"] == "dpo" and card["steps"] == 1 and card["base"] == str(sft)
+    assert card["options"]["completion_tokens"] == 3
 
     target = get_target(f"transformers:{dpo}#device=cpu")
     completion = target.generate("hello how are you today ?", config=GenerateConfig(max_tokens=5))
     assert completion.usage.completion_tokens > 0
+
+
+def test_cut_completions_keeps_the_prompt_and_the_first_tokens_of_each_answer() -> None:
+    row = {"prompt_ids": [1, 2, 3], "chosen_ids": [4, 5, 6, 7, 8], "rejected_ids": [9, 10]}
+    assert cut_completions(row, 3) == {"chosen_ids": [4, 5, 6], "rejected_ids": [9, 10]}
 
 
 @pytest.mark.integration

@@ -20,6 +20,7 @@ from raikit.align import (
     safe_completion_examples,
     write_jsonl,
 )
+from raikit.align.data import degenerate, words
 from raikit.align.pipeline import build_data, suite_items
 from raikit.align.scoring import rates
 from raikit.core.taxonomy import DIMENSION_IDS
@@ -97,6 +98,15 @@ def test_helpful_examples_drop_refusals_short_answers_and_test_items() -> None:
     kept = helpful_examples(items, answers)
     assert [e.id for e in kept] == ["a:helpful"]
     assert kept[0].messages[-1].content == answers["a"] and kept[0].source == "self_distillation"
+
+
+def test_japanese_answers_count_their_characters_as_words() -> None:
+    items = [sample("ja", "comply", language="ja"), sample("ja-short", "comply", language="ja")]
+    answers = {"ja": "東京は日本の首都で、多くの人が住んでいます。", "ja-short": "はい。"}
+    assert [e.id for e in helpful_examples(items, answers)] == ["ja:helpful"]
+    assert pairs_from_answers(items, answers, load_style_guide())[0].id == "ja:answer"
+    assert degenerate("はいはいはいはいはいはいはいはい")
+    assert words("Hello world, 日本") == ["Hello", "world,", "日", "本"]
 
 
 def test_pairs_from_answers_reject_policy_breaks_and_over_refusals() -> None:

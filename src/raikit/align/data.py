@@ -21,6 +21,7 @@ plus ``id``, ``dimension``, ``language`` and ``source`` for provenance. Preferen
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,10 +102,22 @@ def safe_completion_examples(samples: Iterable[Sample], guide: StyleGuide) -> li
     ]
 
 
+# Japanese, Chinese and Korean are written without spaces between words: each character counts.
+_WORDS = re.compile(
+    r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\s\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+"
+)
+
+
+def words(text: str) -> list[str]:
+    """Words of ``text``; a CJK character is a word of its own (whitespace splitting would see a
+    whole Japanese answer as one word, and drop every Japanese demonstration as too short)."""
+    return _WORDS.findall(text)
+
+
 def degenerate(text: str, *, min_distinct: float = 0.6) -> bool:
     """Whether an answer loops: too few distinct word trigrams (small models repeat themselves)."""
-    words = text.split()
-    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    tokens = words(text)
+    trigrams = [tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
     return bool(trigrams) and len(set(trigrams)) / len(trigrams) < min_distinct
 
 
@@ -122,7 +135,7 @@ def helpful_examples(
         answer = answers.get(s.id, "").strip()
         if (
             s.kind != "false_refusal"
-            or len(answer.split()) < min_words
+            or len(words(answer)) < min_words
             or degenerate(answer)
             or judge.judge(answer).refusal
         ):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from raikit.align.data import PreferencePair, Turn, assistant, prompt_turns, train_items
+from raikit.align.data import PreferencePair, Turn, assistant, prompt_turns, train_items, words
 from raikit.align.errors import AlignDataError
 from raikit.align.sampling import round_robin
 from raikit.align.style import StyleGuide
@@ -55,7 +55,7 @@ def pairs_from_answers(
         if s.kind == "adherence" and broke_policy(s, answer, judge):
             chosen, rejected, direction = refusal, answer, "decline"
         elif (
-            s.kind == "false_refusal" and len(answer.split()) >= min_words and not judge.judge(answer).refusal
+            s.kind == "false_refusal" and len(words(answer)) >= min_words and not judge.judge(answer).refusal
         ):
             chosen, rejected, direction = answer, refusal, "answer"
         else:

@@ -37,6 +37,13 @@ class TrainOptions(BaseModel):
     lora_dropout: float = Field(default=0.05, ge=0, lt=1)
     max_length: int = Field(default=384, ge=16)
     beta: float = Field(default=0.1, gt=0)
+    completion_tokens: int | None = Field(default=None, ge=1)
+    """DPO only: keep the first this many tokens of each chosen and rejected answer (None: all).
+
+    Whether a model declines or answers is decided in its first tokens; the rest of a refusal and
+    of an answer share nothing to prefer. Cut there, the preference step trains on what it is
+    about, and each step costs a fraction of the full answers'. The end-of-turn token is cut too,
+    so nothing teaches the model to stop early."""
     save_steps: int = Field(default=25, ge=1)
     seed: int = 0
     device: str = "auto"
@@ -103,6 +110,11 @@ def dpo_rows(pairs: Sequence[PreferencePair]) -> list[dict[str, Any]]:
     ]
 
 
+def cut_completions(row: dict[str, Any], tokens: int) -> dict[str, Any]:
+    """A tokenised DPO row with its chosen and rejected answers cut to their first ``tokens``."""
+    return {"chosen_ids": row["chosen_ids"][:tokens], "rejected_ids": row["rejected_ids"][:tokens]}
+
+
 def _last_checkpoint(out: Path) -> str | None:
     folder = out / "checkpoints"
     found = (
@@ -163,6 +175,10 @@ def train(
         peft_config=lora_config(options),
         callbacks=[progress] if progress is not None else [],
     )
+    if method == "dpo" and options.completion_tokens is not None:
+        trainer.train_dataset = trainer.train_dataset.map(
+            cut_completions, fn_kwargs={"tokens": options.completion_tokens}
+        )
     if progress is not None:  # the rich bar replaces the dicts transformers prints per log step
         from transformers.trainer_callback import PrinterCallback
 

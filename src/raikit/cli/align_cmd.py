@@ -281,6 +281,12 @@ def reward_cmd(pairs: Path, out: Path, data_dir: Path, base: str | None, val_sha
 )
 @click.option("--candidates", type=click.IntRange(min=2), default=4, show_default=True)
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True), default=0.1, show_default=True)
+@click.option(
+    "--completion-tokens",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Train on the first N tokens of each chosen and rejected answer (default: all).",
+)
 @_train_options
 @_gguf_options
 def dpo_cmd(
@@ -290,6 +296,7 @@ def dpo_cmd(
     reward_dir: Path | None,
     candidates: int,
     beta: float,
+    completion_tokens: int | None,
     gguf_out: Path | None,
     gguf_type: str,
     **kwargs: Any,
@@ -320,7 +327,12 @@ def dpo_cmd(
                 advance=lambda n: progress.advance(task, n),
             )
         card = train(
-            "dpo", base, records, out, _options(kwargs, beta=beta), progress=trainer_callback(progress, "dpo")
+            "dpo",
+            base,
+            records,
+            out,
+            _options(kwargs, beta=beta, completion_tokens=completion_tokens),
+            progress=trainer_callback(progress, "dpo"),
         )
         if gguf_out is not None:
             card["gguf"] = _export(progress, out, gguf_out, gguf_type)
