@@ -7,7 +7,9 @@
   not been tried yet;
   after the target answers, the queue is updated by the chosen strategy.
 * :class:`SfsAttacker`: stochastic few-shot, the paper's baseline: the same red LM and in-context
-  prompt, with exemplars sampled from the fixed seed pool, no feedback and no operators.
+  prompt, with exemplars sampled from the fixed seed pool, no feedback and no operators; what
+  the red LM writes is sent (the best-rated of its tries), never a seed in its place unless it
+  wrote nothing usable.
 * :class:`SweepAttacker`: a static technique sweep: every technique in turn on the seed payloads.
 
 Every step draws from its own ``random.Random`` seeded with ``(seed, step)``, so a run that is
@@ -46,6 +48,15 @@ class AttackPlan:
     @property
     def queries(self) -> int:
         return queries_needed(self.result)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A payload the red LM wrote, its harm-judge score, and whether that score reached the threshold."""
+
+    payload: str
+    intent: float
+    harmful: bool
 
 
 def step_rng(seed: int, step: int) -> random.Random:
@@ -122,9 +133,11 @@ class _WritingAttacker(Attacker):
 
     def write(
         self, exemplars: Sequence[Exemplar], category: str, language: str, step: int, chain: tuple[str, ...]
-    ) -> tuple[str, float] | None:
-        """A new harmful payload and its intent score, or None after ``lm_tries`` failures."""
+    ) -> Written | None:
+        """The first payload of up to ``lm_tries`` that the harm judge rates harmful; failing that,
+        the best-rated usable one (``harmful`` False); None when every try was unusable or a repeat."""
         known = {e.payload.lower() for e in exemplars}
+        best: Written | None = None
         for attempt in range(self.lm_tries):
             payload = self.red_lm.write(
                 exemplars, category_title(category), language, seed=lm_seed(self.seed, step, attempt)
@@ -137,11 +150,12 @@ class _WritingAttacker(Attacker):
                 self.rejected["duplicate"] += 1
                 continue
             score = self.intent(payload)
-            if score < self.intent_threshold:
-                self.rejected["benign"] += 1
-                continue
-            return payload, score
-        return None
+            if score >= self.intent_threshold:
+                return Written(payload, score, True)
+            self.rejected["benign"] += 1
+            if best is None or score > best.intent:
+                best = Written(payload, score, False)
+        return best
 
     def describe(self) -> dict[str, object]:
         return {
@@ -202,8 +216,9 @@ class FlirtAttacker(_WritingAttacker):
         tries, wins = self.chain_stats.get((category, chain), (0, 0))
         mutate_rate = self.explore if tries and not wins else self.exploit_mutation
         mutate = rng.random() < mutate_rate
-        if written is not None:
-            (payload, intent), origin = written, "red-lm"
+        intent: float | None
+        if written is not None and written.harmful:
+            payload, intent, origin = written.payload, written.intent, "red-lm"
         else:
             # Operator fallback: recombine another exemplar's payload with the parent's chain; only
             # when every such pair has been tried already must the chain itself change.
@@ -280,8 +295,12 @@ class SfsAttacker(_WritingAttacker):
         pool = self.pool[category]
         shots = rng.sample(pool, min(self.shots, len(pool)))
         parent = rng.choice(shots)
+        # What the red LM wrote is sent even when the harm judge rates it benign (the paper's SFS
+        # sends every generation); only when it wrote nothing usable does the seed go instead.
         written = self.write(shots, category, parent.language, step, parent.techniques)
-        payload, intent, origin = (parent.payload, None, "seed") if written is None else (*written, "red-lm")
+        payload, intent, origin = (
+            (parent.payload, None, "seed") if written is None else (written.payload, written.intent, "red-lm")
+        )
         candidate = Exemplar(
             payload=payload, category=category, language=parent.language, techniques=parent.techniques
         )
