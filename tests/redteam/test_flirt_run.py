@@ -292,7 +292,7 @@ class _FixedRedLM:
         self.text = text
         self.calls = 0
 
-    def write(self, exemplars, title, language, *, seed=0):  # noqa: ARG002 - the RedLM signature
+    def write(self, exemplars, title, language, *, seed=0):
         self.calls += 1
         return self.text
 
