@@ -4,8 +4,9 @@ The exemplars are shown as earlier turns of the conversation (an instruction ans
 exemplar payload, once per exemplar), which small chat models imitate far more reliably than a
 numbered list. Their answers are still noisy, so :func:`extract_payload` pulls the request out
 of whatever came back: it skips chatter ("Sure, here is a new request:"), list markers and quotes,
-and rejects refusals, fragments and over-long text. The caller also rejects duplicates and
-payloads the harm judge does not consider harmful, then falls back to mutation operators.
+and rejects refusals, fragments and over-long text. The caller also rejects duplicates; FLIRT
+rejects payloads the harm judge does not consider harmful and falls back to mutation operators,
+while SFS sends them (as the paper's baseline does).
 """
 
 from __future__ import annotations
