@@ -156,10 +156,11 @@ def main() -> None:
         device=args.device,
         threads=args.gen_threads,
     )
-    items = balanced(suite_items("test"), args.eval_per_kind, args.seed, ("adherence", "false_refusal"))
+    held_out, train_items = suite_items("test"), suite_items("train")
+    items = balanced(held_out, args.eval_per_kind, args.seed, ("adherence", "false_refusal"))
     data_dir = args.data if args.data.is_dir() else None
     extra, corpus_counts = corpus_items(
-        held_out=suite_items("test"),
+        held_out=held_out,
         data_dir=data_dir,
         harmful=args.corpus_harmful,
         benign=args.corpus_benign,
@@ -169,7 +170,7 @@ def main() -> None:
     # and the suites' harmful ones: where it complies, the rejected side of a preference pair. The
     # suites give about 100 such pairs, more than DPO's third of the selection takes, so the
     # corpus's harmful prompts are not answered (at about a second an item, that saves minutes).
-    train_set = suite_items("train") + [s for s in extra if s.kind == "false_refusal"]
+    train_set = train_items + [s for s in extra if s.kind == "false_refusal"]
     asked = (
         balanced(train_set, args.train_answers, args.seed, ("false_refusal",))
         if args.train_answers
@@ -236,7 +237,7 @@ def main() -> None:
                     threads=args.gen_threads,
                 )
                 ranked_items = balanced(
-                    suite_items("train") + extra,
+                    train_items + extra,
                     args.candidate_items // 2,
                     args.seed,
                     ("adherence", "false_refusal"),
