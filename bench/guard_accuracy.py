@@ -11,7 +11,9 @@ reports, per head, label and language:
 - ``unseen``: the share flagged of benign sources never used in training or threshold choice
   (BOLD, FEVER, TANGO, INVITE), and AUPRC / TPR at 1% FPR of the test positives against them;
 - ``multilingual``: the authored dev set (``bench/data/guard_multilingual_dev.jsonl``), per
-  language, with the gap of each language to English;
+  language, with the gap of each language to English, and how often the language guesser
+  (``raikit.guard.language``, which picks the harm head's cross-lingual shift) names each
+  prompt's language right or wrong (``language_guess``; the rest are "unsure");
 - ``screened_rail``: the harmful_request + jailbreak scanners as shipped (the lexical screen
   decides confidently benign English prompts alone) against the encoder alone, on held-out
   attacks, unseen benign sources and the dev set: the accuracy cost of the fast path;
@@ -39,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from raikit.guard.classifier import HEAD_NAMES, LinearHead
+from raikit.guard.language import guess_language
 from raikit.guard.resources import Encoder
 from raikit.guard.training import datasets as ds
 from raikit.guard.training.data import DEFAULT_DATA_DIR, Example
@@ -188,8 +191,17 @@ def multilingual(heads: dict[str, LinearHead]) -> dict[str, Any]:
     false_alarms = [
         r["id"] for r, f, g in zip(rows, f_harm, f_jb, strict=True) if r["label"] == "benign" and (f or g)
     ]
+    guesses = np.array([guess_language(t) or "" for t in texts])
+    language_guess = {
+        code: {
+            "right": r4(mean(guesses[lang == code] == code)),
+            "wrong": r4(mean((guesses[lang == code] != code) & (guesses[lang == code] != ""))),
+        }
+        for code in LANGS
+    }
     return {
         "per_language": per_lang,
+        "language_guess": language_guess,
         "gap_to_english": gaps,
         "harm_categories": categories,
         "missed_ids": misses,

@@ -48,6 +48,7 @@ HEAD_CONFIG: dict[str, dict[str, Any]] = {
         "lang_proj": True,
         "benign_protos": 1500,
         "hidden": ("any",),
+        "lang_shift": True,
     },
     "jailbreak": {
         "blocks": ALL_BLOCKS,
@@ -498,6 +499,13 @@ def train_one(
         hard = [r for r in data.splits["train"] if r.source == "hard_negatives"]
         head.lang_basis = language_basis(head, hard)
     fit_head(head, data, config["C"], seed, log, config["benign_protos"], config.get("hidden", ()))
+    if config.get("lang_shift"):
+        from raikit.guard.training.lang_shift import fit_lang_shift
+
+        fit = fit_lang_shift(head, data.splits["train"])
+        head.proto_lang_shift = fit["shift"]
+        head.meta["proto_lang_shift"], head.meta["proto_lang_shift_items"] = fit["shift"], fit["items"]
+        log(f"[{name}] cross-lingual prototype shift {fit['shift']}")
     val = calibrate_head(head, data, fpr_target)
     test_rows = data.splits["test"]
     test = evaluate(head, data, test_rows, head.probabilities([r.text for r in test_rows]))
