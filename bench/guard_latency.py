@@ -245,12 +245,45 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` and all its descendants so far (Linux /proc;
+    None elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = entry.read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rfind(")") + 2 :].split()
+        stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    if pid not in stats:
+        return None
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += stats[current][1]
+        todo.extend(child for child, (parent, _) in stats.items() if parent == current)
+    return total
+
+
 async def _load(
-    base: str, clients: int, seconds: float, rng: random.Random, sentences: list[str]
+    base: str,
+    clients: int,
+    seconds: float,
+    rng: random.Random,
+    sentences: list[str],
+    server_pid: int | None = None,
+    warmup: float = 3.0,
 ) -> dict[str, object]:
+    """``clients`` concurrent loops posting prompts for ``warmup`` seconds (every worker loads its
+    models; not counted), then for ``seconds``. Besides the rate, the CPU the server's processes
+    and this client spent in the counted part: the client shares the two cores with the server,
+    so ``server_cpu_ms_per_check`` is the server's own cost of a check."""
     latencies: list[float] = []
     errors = 0
-    deadline = time.monotonic() + seconds
+    counting = False
+    deadline = time.monotonic() + warmup + seconds
     texts = [
         real_prompt(n, rng, sentences) if sentences else prompt(n, rng)
         for n in (rng.choice((32, 64, 128)) for _ in range(2000))
@@ -264,24 +297,43 @@ async def _load(
                 text = texts[k % len(texts)] + f" #{k}"
                 k += clients
                 start = time.perf_counter()
+                failed = False
                 try:
                     response = await http.post(f"{base}/v1/guard/input", json={"text": text})
-                    if response.status_code != 200:
-                        errors += 1
+                    failed = response.status_code != 200
                 except httpx.HTTPError:
-                    errors += 1
-                latencies.append((time.perf_counter() - start) * 1000.0)
+                    failed = True
+                if counting:
+                    errors += failed
+                    latencies.append((time.perf_counter() - start) * 1000.0)
 
-    start = time.monotonic()
-    await asyncio.gather(*(client(i) for i in range(clients)))
+    async def count_after_warmup() -> tuple[float, float, float | None]:
+        nonlocal counting
+        await asyncio.sleep(warmup)
+        counting = True
+        return time.monotonic(), time.process_time(), tree_cpu_seconds(server_pid) if server_pid else None
+
+    marks, *_ = await asyncio.gather(count_after_warmup(), *(client(i) for i in range(clients)))
+    start, client_cpu_start, server_cpu_start = marks
     elapsed = time.monotonic() - start
+    client_cpu = time.process_time() - client_cpu_start
+    server_cpu_end = tree_cpu_seconds(server_pid) if server_pid else None
+    server_cpu = (
+        server_cpu_end - server_cpu_start
+        if server_cpu_end is not None and server_cpu_start is not None
+        else None
+    )
+    n = max(1, len(latencies))
     return {
         "clients": clients,
         "seconds": round(elapsed, 2),
+        "warmup_seconds": warmup,
         "requests": len(latencies),
         "errors": errors,
         "checks_per_s": round(len(latencies) / elapsed, 1),
         **percentiles(latencies),
+        "client_cpu_ms_per_check": round(1000.0 * client_cpu / n, 2),
+        "server_cpu_ms_per_check": None if server_cpu is None else round(1000.0 * server_cpu / n, 2),
     }
 
 
@@ -323,8 +375,8 @@ def bench_server(
     policy_name: str, clients: int, seconds: float, workers: int, sentences: list[str]
 ) -> dict[str, object]:
     state_before = machine_state()
-    with serve(policy_name, dict(os.environ), workers) as (base, _):
-        result = asyncio.run(_load(base, clients, seconds, random.Random(1), sentences))
+    with serve(policy_name, dict(os.environ), workers) as (base, pid):
+        result = asyncio.run(_load(base, clients, seconds, random.Random(1), sentences, pid))
     return {"workers": workers, **result, "machine_before": state_before, "machine_after": machine_state()}
 
 
