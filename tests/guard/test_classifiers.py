@@ -440,3 +440,50 @@ def test_small_sources_count_only_through_the_macro_average() -> None:
     uncapped, achieved = union_thresholds(probs, sources, 0.05, source_cap=0.05)
     assert capped[0] > 0.9 >= uncapped[0]
     assert achieved == pytest.approx(0.04)
+
+
+def tiny_harm_dataset() -> HeadData:
+    """English harmful and benign prompts plus parallel English/German authored items."""
+    rng = random.Random(1)
+    bad = ["attack", "poison", "steal", "hack"]
+    good = ["garden", "recipe", "poem", "travel", "music", "bread"]
+    german = {"attack": "angreifen", "poison": "vergiften", "steal": "stehlen", "hack": "hacken"}
+    german |= {"garden": "garten", "recipe": "rezept", "poem": "gedicht", "travel": "reise"}
+    german |= {"music": "musik", "bread": "brot"}
+    data = HeadData("harm", (*HARM_LABELS, "any"))
+    harmful = frozenset({"violent_crimes", "any"})
+    for split, n in (("train", 180), ("val", 90), ("test", 60)):
+        for i in range(n):
+            words = rng.sample(good, 3)
+            if i % 3 == 0:
+                label = frozenset({HARM_LABELS[i // 3 % len(HARM_LABELS)], "any"})
+                text = f"how do i {rng.choice(bad)} the {' '.join(words)}"
+                data.splits[split].append(Example(text, "hb", label))
+            else:
+                source = "alpaca" if i % 2 else "hard_negatives"
+                data.splits[split].append(Example(f"how do i write about the {' '.join(words)}", source))
+    for i in range(36):
+        split = "val" if i % 6 == 0 else "train"
+        verb, noun = bad[i % 4], good[i % 6]
+        labels = harmful if i % 2 == 0 else frozenset()
+        en = f"how do i {verb if labels else 'draw'} the {noun} with my friend"
+        de = (
+            f"wie kann ich den {german[noun]} mit meinem freund {german[verb]}"
+            if labels
+            else f"wie kann ich den {german[noun]} mit meinem freund malen"
+        )
+        for lang, text in (("en", en), ("de", de)):
+            meta = {"split": "train"}
+            data.splits[split].append(Example(text, "authored_i18n", labels, lang, f"i18n:t{i}", meta))
+    return data
+
+
+def test_training_fits_the_cross_lingual_shift_after_the_thresholds(tmp_path: Path) -> None:
+    meta = train_one("harm", tiny_harm_dataset(), FakeEncoder(), tmp_path, seed=0, log=lambda _: None)
+    stored = json.loads((tmp_path / "harm.json").read_text(encoding="utf-8"))
+    assert stored["proto_lang_shift_items"]["de"] == 36
+    assert stored["proto_lang_shift_items"]["fr"] == 0 and "fr" not in stored["proto_lang_shift"]
+    assert stored["proto_lang_shift"]["de"] > 0
+    head = LinearHead.from_files(tmp_path / "harm.npz", tmp_path / "harm.json", encoder=FakeEncoder())
+    assert head.proto_lang_shift == stored["proto_lang_shift"]
+    assert meta["metrics"]["val"] == stored["metrics"]["val"]

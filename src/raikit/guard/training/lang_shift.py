@@ -8,10 +8,11 @@ version of the item itself (cosine >= :data:`SELF_COSINE` with any of its transl
 train rows are prototypes) are left out while that item is measured, so the shift reflects how
 far a new request sits from the prototypes, not how close a training row sits to itself.
 
-The shift is fitted after the head's weights and before its calibration (the validation split
-has no authored prompts, so the thresholds do not see it); the training command does this for
-the ``harm`` head, and ``python -m raikit.guard.training.lang_shift`` refits it on trained
-weights in place.
+The shift is fitted on every authored item whose YAML says ``train`` (the head's train and
+validation splits; never its test split), after the head's weights and thresholds: the
+thresholds are chosen without it. The training command does this for the ``harm`` head, and
+``python -m raikit.guard.training.lang_shift`` does the same on trained weights in place (the
+shipped values), so both give the same head.
 """
 
 from __future__ import annotations

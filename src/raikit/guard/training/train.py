@@ -499,14 +499,14 @@ def train_one(
         hard = [r for r in data.splits["train"] if r.source == "hard_negatives"]
         head.lang_basis = language_basis(head, hard)
     fit_head(head, data, config["C"], seed, log, config["benign_protos"], config.get("hidden", ()))
-    if config.get("lang_shift"):
+    val = calibrate_head(head, data, fpr_target)
+    if config.get("lang_shift"):  # after calibration: the thresholds are chosen without it
         from raikit.guard.training.lang_shift import fit_lang_shift
 
-        fit = fit_lang_shift(head, data.splits["train"])
+        fit = fit_lang_shift(head, [*data.splits["train"], *data.splits["val"]])
         head.proto_lang_shift = fit["shift"]
         head.meta["proto_lang_shift"], head.meta["proto_lang_shift_items"] = fit["shift"], fit["items"]
         log(f"[{name}] cross-lingual prototype shift {fit['shift']}")
-    val = calibrate_head(head, data, fpr_target)
     test_rows = data.splits["test"]
     test = evaluate(head, data, test_rows, head.probabilities([r.text for r in test_rows]))
     for label, m in test["labels"].items():
