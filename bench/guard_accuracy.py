@@ -14,6 +14,8 @@ reports, per head, label and language:
   language, with the gap of each language to English, and how often the language guesser
   (``raikit.guard.language``, which picks the harm head's cross-lingual shift) names each
   prompt's language right or wrong (``language_guess``; the rest are "unsure");
+- ``language_guess_unseen_english``: how often the guesser calls a text of the unseen English
+  sources another language (which would shift its harm score);
 - ``screened_rail``: the harmful_request + jailbreak scanners as shipped (the lexical screen
   decides confidently benign English prompts alone) against the encoder alone, on held-out
   attacks, unseen benign sources and the dev set: the accuracy cost of the fast path;
@@ -209,6 +211,21 @@ def multilingual(heads: dict[str, LinearHead]) -> dict[str, Any]:
     }
 
 
+def guessed_languages(texts: Sequence[str]) -> dict[str, Any]:
+    """How the language guesser reads English texts: the share per answer (``unsure`` for None).
+    Any other language shifts the harm head's prototype statistics, so this is its false-shift rate."""
+    counts: dict[str, int] = defaultdict(int)
+    for text in texts:
+        counts[guess_language(text) or "unsure"] += 1
+    n = max(1, len(texts))
+    other = sum(v for k, v in counts.items() if k not in ("en", "unsure"))
+    return {
+        "n": len(texts),
+        "other_language": r4(other / n),
+        "shares": {k: r4(v / n) for k, v in sorted(counts.items())},
+    }
+
+
 def screened_rail(corpus: ds.Corpus | None, sample: int = 800) -> dict[str, Any]:
     """The input rail's classifier scanners as shipped (lexical screen + encoder, long prompts read
     with the screen's hottest window) against the encoder alone: TPR on held-out harmful requests
@@ -350,6 +367,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.data} not found: only the multilingual dev set is evaluated")
     print("[multilingual dev set]")
     report["multilingual"] = multilingual(heads)
+    if args.data.is_dir():
+        report["language_guess_unseen_english"] = {
+            source: guessed_languages([r.text for r in rows]) for source, rows in corpus.unseen.items()
+        }
     if args.weights is None:
         print("[input rail: lexical screen + encoder vs encoder only]")
         report["screened_rail"] = screened_rail(corpus if args.data.is_dir() else None, args.rail_sample)

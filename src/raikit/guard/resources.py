@@ -58,7 +58,7 @@ class Encoder:
     """Multilingual Universal Sentence Encoder v3 with an LRU cache by text.
 
     The model runs in numpy, or with its per-token body on ONNX Runtime (the same float32
-    function, about 27% faster; :mod:`raikit.guard.encoder_onnx`): ``backend`` picks, default
+    function in about 30% less time; :mod:`raikit.guard.encoder_onnx`): ``backend`` picks, default
     ``$RAIKIT_ENCODER_BACKEND`` or ``auto``; :attr:`backend_name` says which one runs once the
     model is loaded."""
 
