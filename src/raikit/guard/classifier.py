@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from raikit.core.errors import RaikitError
 from raikit.guard import features as feat
+from raikit.guard.language import guess_language
 from raikit.guard.resources import EMBEDDING_DIM, Encoder, Resources
 from raikit.guard.screen import LexicalScreen, ScreenVerdict
 
@@ -359,8 +360,6 @@ class LinearHead:
         language: no shift). None when no text is shifted."""
         if not self.proto_lang_shift:
             return None
-        from raikit.guard.language import guess_language
-
         out = np.array([self.proto_lang_shift.get(guess_language(t) or "", 0.0) for t in texts], np.float32)
         return out if out.any() else None
 

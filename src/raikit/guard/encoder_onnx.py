@@ -6,12 +6,13 @@ a layer norm, three convolution branches of two layers each (a gather of the tok
 matrix product) and a second layer norm. :class:`OnnxBackend` builds that part, with the
 package's own float32 weights, as an ONNX graph in memory (nothing is written to disk or
 shipped) and runs it on ONNX Runtime, whose kernels and fused operators take about 30% less
-time on one core for a 50-token prompt (3.9 against 5.7 ms, tokenisation and head included). Tokenisation, the lookup in the
-8-bit embedding table and the per-sentence head (a few small products) stay in numpy, written
-as the package writes them. Both backends compute the same function: embeddings agree to float
-rounding (largest difference 2.2e-7 over 2,300 texts), so the classifier heads, trained on the
-numpy backend, read them alike. An 8-bit version of the graph was 2.1x faster but moved embeddings by up to 0.016 in
-cosine, too far for heads trained on float32 ones, so it is not offered.
+time on one core for a 50-token prompt (3.9 against 5.7 ms, tokenisation and head included).
+Tokenisation, the lookup in the 8-bit embedding table and the per-sentence head (a few small
+products) stay in numpy, written as the package writes them. Both backends compute the same
+function: embeddings agree to float rounding (largest difference 2.2e-7 over 2,300 texts), so
+the classifier heads, trained on the numpy backend, read them alike. An 8-bit version of the
+graph was 2.1x faster but moved embeddings by up to 0.016 in cosine, too far for heads trained
+on float32 ones, so it is not offered.
 
 The backend needs ``onnxruntime`` and ``onnx`` (``pip install 'raikit[guard-onnx]'``, included
 in ``raikit[server]``). It relies on the numpy backend's weight names; when they do not produce
