@@ -69,8 +69,8 @@ def balanced(items: list[Sample], per_kind: int, seed: int, kinds: tuple[str, ..
 class Stages:
     """Wall time of each stage, kept in ``stages.json`` so a resumed run keeps earlier timings."""
 
-    def __init__(self, work: Path) -> None:
-        self.path = work / "stages.json"
+    def __init__(self, work: Path, variant: str = "") -> None:
+        self.path = work / f"stages{variant}.json"
         self.times: dict[str, float] = json.loads(self.path.read_text()) if self.path.is_file() else {}
 
     def run(self, name: str, step: Callable[[], Any]) -> Any:
@@ -109,6 +109,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--lr", type=float, default=4e-4)
     parser.add_argument("--max-length", type=int, default=192, help="training tokens per example")
+    parser.add_argument(
+        "--decision-tokens",
+        type=int,
+        default=0,
+        help="SFT: the first N tokens of each answer (declining or answering) weigh --decision-weight",
+    )
+    parser.add_argument("--decision-weight", type=float, default=1.0)
     parser.add_argument("--dpo", action="store_true", help="add the DPO stage after SFT")
     parser.add_argument("--dpo-pairs", type=int, default=256, help="preference pairs DPO trains on")
     parser.add_argument("--dpo-lr", type=float, default=2e-4)
@@ -146,7 +153,11 @@ def main() -> None:
     work = args.work / f"tok{args.max_new_tokens}-ep{args.epochs:g}-lr{args.lr:g}-seed{args.seed}-{digest}"
     before_cache = args.work / f"before-tok{args.max_new_tokens}-bs{args.batch_size}-seed{args.seed}.jsonl"
     work.mkdir(parents=True, exist_ok=True)
-    stages = Stages(work)
+    # Data and the reward model do not depend on how SFT weighs its tokens: variants share them
+    # (and time only their own stages when they find the shared ones done).
+    weighted = args.decision_tokens > 0 and args.decision_weight != 1.0
+    variant = f"-dec{args.decision_tokens}x{args.decision_weight:g}" if weighted else ""
+    stages = Stages(work, variant)
     started = time.monotonic()
     load_before = os.getloadavg()
     decode = AnswerSettings(
@@ -212,8 +223,10 @@ def main() -> None:
             seed=args.seed,
             device=args.device,
             max_length=args.max_length,
+            decision_tokens=args.decision_tokens,
+            decision_weight=args.decision_weight,
         )
-        sft_dir = work / "sft"
+        sft_dir = work / f"sft{variant}"
         if not (sft_dir / "align.json").is_file():
             sft = read_jsonl(work / "data" / "sft.jsonl", ChatExample)
             stages.run(
@@ -224,7 +237,7 @@ def main() -> None:
             )
         final = sft_dir
         if args.dpo:
-            dpo_dir = work / "dpo"
+            dpo_dir = work / f"dpo{variant}"
             if not (dpo_dir / "align.json").is_file():
                 reward = RewardModel.load(work / "reward")
                 sampled = AnswerSettings(
@@ -247,7 +260,7 @@ def main() -> None:
                     lambda: ranked_candidate_pairs(
                         sft_dir,
                         reward,
-                        work / "candidates.jsonl",
+                        work / f"candidates{variant}.jsonl",
                         samples=ranked_items,
                         settings=sampled,
                         advance=counter("candidates", len(ranked_items)),
@@ -300,9 +313,9 @@ def main() -> None:
         "corpus": asdict(corpus_counts),
         "reward_model": reward_report,
         "training": {
-            name: json.loads((work / name / "align.json").read_text())
+            name: json.loads((work / f"{name}{variant}" / "align.json").read_text())
             for name in ("sft", "dpo")
-            if (work / name / "align.json").is_file()
+            if (work / f"{name}{variant}" / "align.json").is_file()
         },
         "stage_seconds": stages.times,
         "total_stage_seconds": round(sum(stages.times.values()), 1),

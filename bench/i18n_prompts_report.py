@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from raikit.guard.language import LANGUAGES
 from raikit.guard.training import data as gd
 from raikit.guard.training.hard_negatives import hard_negatives
-from raikit.guard.training.i18n import LANGUAGES, NEAR_DUPLICATE, closest, i18n_prompts
+from raikit.guard.training.i18n import NEAR_DUPLICATE, closest, i18n_prompts
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_SET = REPO / "bench" / "data" / "guard_multilingual_dev.jsonl"

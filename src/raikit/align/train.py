@@ -44,6 +44,14 @@ class TrainOptions(BaseModel):
     of an answer share nothing to prefer. Cut there, the preference step trains on what it is
     about, and each step costs a fraction of the full answers'. The end-of-turn token is cut too,
     so nothing teaches the model to stop early."""
+    decision_tokens: int = Field(default=0, ge=0)
+    """SFT only: how many first tokens of each completion weigh ``decision_weight`` in the loss.
+
+    Whether the model declines or answers is one or two tokens of a completion of a hundred; with
+    every token weighing the same, a model can fit the refusal text and the answers' wording while
+    hardly learning which prompts get which (measured on SmolLM2-135M after two epochs: it refused
+    22% of the benign prompts it was trained on and answered 32% of the harmful ones)."""
+    decision_weight: float = Field(default=1.0, gt=0)
     save_steps: int = Field(default=25, ge=1)
     seed: int = 0
     device: str = "auto"
@@ -110,6 +118,44 @@ def dpo_rows(pairs: Sequence[PreferencePair]) -> list[dict[str, Any]]:
     ]
 
 
+def decision_weights(labels: Any, tokens: int, weight: float) -> Any:
+    """Per-position loss weights: ``weight`` on each row's first ``tokens`` labelled positions, 1 on
+    the other labelled ones, 0 where the label is ignored (-100: prompt and padding)."""
+    import torch
+
+    labelled = labels != -100
+    order = labelled.long().cumsum(dim=1)
+    weights = labelled.to(torch.float32)
+    return torch.where(labelled & (order <= tokens), torch.full_like(weights, weight), weights)
+
+
+def weighted_token_loss(logits: Any, labels: Any, tokens: int, weight: float) -> Any:
+    """Next-token cross-entropy with :func:`decision_weights`, normalised by the weights' sum."""
+    import torch
+
+    shifted = labels[:, 1:]
+    weights = decision_weights(shifted, tokens, weight)
+    nll = torch.nn.functional.cross_entropy(
+        logits[:, :-1].float().transpose(1, 2), shifted.clamp(min=0), reduction="none"
+    )
+    return (nll * weights).sum() / weights.sum().clamp(min=1.0)
+
+
+def _decision_trainer(trl: Any, tokens: int, weight: float) -> Any:
+    """An SFTTrainer whose loss weighs the first ``tokens`` of each completion ``weight`` times."""
+
+    class DecisionWeightedSFTTrainer(trl.SFTTrainer):  # type: ignore[misc]
+        def compute_loss(
+            self, model: Any, inputs: Any, return_outputs: bool = False, num_items_in_batch: Any = None
+        ) -> Any:
+            labels = inputs["labels"]
+            outputs = model(**{k: v for k, v in inputs.items() if k != "labels"}, use_cache=False)
+            loss = weighted_token_loss(outputs.logits, labels, tokens, weight)
+            return (loss, outputs) if return_outputs else loss
+
+    return DecisionWeightedSFTTrainer
+
+
 def cut_completions(row: dict[str, Any], tokens: int) -> dict[str, Any]:
     """A tokenised DPO row with its chosen and rejected answers cut to their first ``tokens``."""
     return {"chosen_ids": row["chosen_ids"][:tokens], "rejected_ids": row["rejected_ids"][:tokens]}
@@ -160,7 +206,11 @@ def train(
             completion_only_loss=True,
             train_sampling_strategy="group_by_length",
         )
-        trainer_class: Any = trl.SFTTrainer
+        trainer_class: Any = (
+            _decision_trainer(trl, options.decision_tokens, options.decision_weight)
+            if options.decision_tokens and options.decision_weight != 1.0
+            else trl.SFTTrainer
+        )
     else:
         rows = dpo_rows([r for r in records if isinstance(r, PreferencePair)])
         args = trl.DPOConfig(**_common_args(options, target), beta=options.beta)

@@ -212,6 +212,20 @@ def data_cmd(
     help="SFT JSONL (raikit align data).",
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--decision-tokens",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="The first N tokens of each answer, where declining or answering is decided, weigh more.",
+)
+@click.option(
+    "--decision-weight",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="How many times more those first tokens weigh in the loss.",
+)
 @_train_options
 @_gguf_options
 def sft_cmd(

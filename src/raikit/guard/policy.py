@@ -15,9 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from raikit.core.errors import RaikitError
+from raikit.guard.language import LANGUAGES as NINE_LANGUAGES
 from raikit.guard.types import ACTION_SEVERITY, Action, DeniedTopic
-
-NINE_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "ja", "hi", "ar")
 
 
 class PolicyError(RaikitError):

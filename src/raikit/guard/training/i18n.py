@@ -25,9 +25,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from raikit.guard.language import LANGUAGES
 from raikit.guard.training.data import HARM_LABELS, Example
 
-LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "pt", "ja", "hi", "ar")
 SOURCE = "authored_i18n"
 KINDS: tuple[str, ...] = ("harmful", "alarming", "general")
 DATA_FILES: tuple[str, ...] = tuple(f"i18n_{kind}.yaml" for kind in KINDS)

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from raikit.guard.classifier import LinearHead, matmul_t, prototype_stats
+from raikit.guard.language import LANGUAGES
 from raikit.guard.training.data import Example
-from raikit.guard.training.i18n import LANGUAGES, SOURCE, i18n_prompts
+from raikit.guard.training.i18n import SOURCE, i18n_prompts
 
 SELF_COSINE = 0.98
 MIN_ITEMS = 20
