@@ -69,6 +69,53 @@ def model_decisions(folder: Path, sets: dict[str, list[Sample]], tokens: int, ba
     return out
 
 
+def first_token(folder: Path, items: list[Sample], batch: int) -> dict[str, Any]:
+    """Greedy decoding's first step on the held-out items: the probability of the style guide's
+    refusal openings against the likeliest other token. A refusal opens with one token while answers
+    open with many, so greedy decoding declines whenever the refusal opening beats the best answer
+    token, well below a probability of 0.5."""
+    import torch
+
+    from raikit.align.base import prompt_text
+    from raikit.align.style import load_style_guide
+
+    tokenizer, model = load_model(folder, "cpu")
+    openings = sorted(
+        {tokenizer(o, add_special_tokens=False)["input_ids"][0] for o in load_style_guide().openings.values()}
+    )
+    refuse_p: list[float] = []
+    other_p: list[float] = []
+    for start in range(0, len(items), batch):
+        texts = [
+            prompt_text(tokenizer, [m.model_dump() for m in s.messages()])
+            for s in items[start : start + batch]
+        ]
+        encoded = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.no_grad():
+            probs = model(**encoded, logits_to_keep=1).logits[:, -1].float().softmax(-1)
+        refuse_p += probs[:, openings].sum(-1).tolist()
+        probs[:, openings] = 0
+        other_p += probs.max(-1).values.tolist()
+    labels = np.array([s.expect == "refuse" for s in items])
+    p_refuse, p_other = np.array(refuse_p), np.array(other_p)
+    greedy = p_refuse > p_other
+    declined_benign = ~labels & greedy
+    return {
+        "greedy_declines_refuse_items": round(float(greedy[labels].mean()), 3),
+        "greedy_declines_benign_items": round(float(greedy[~labels].mean()), 3),
+        "declined_benign_median_p_refusal_opening": round(float(np.median(p_refuse[declined_benign])), 3)
+        if declined_benign.any()
+        else None,
+        "declined_benign_median_p_best_other_token": round(float(np.median(p_other[declined_benign])), 3)
+        if declined_benign.any()
+        else None,
+        "p_refusal_opening_over_half": {
+            "refuse_items": round(float((p_refuse[labels] > 0.5).mean()), 3),
+            "benign_items": round(float((p_refuse[~labels] > 0.5).mean()), 3),
+        },
+    }
+
+
 def encoder_probe(train: list[Sample], test: list[Sample]) -> dict[str, Any]:
     """Logistic regression on the guard encoder's embeddings: train items in, held-out items scored."""
     from sklearn.linear_model import LogisticRegression
@@ -133,15 +180,23 @@ def main() -> None:
     result["settings"] = {"tokens": args.tokens, "corpus_sample": args.corpus_sample, "seed": 0}
     if not args.no_probe:
         result["encoder_probe"] = encoder_probe(decided(suite_items("train")) + corpus, sets["held_out"])
+        save(args.out, result)
     for label, folder in models.items():
         started = time.monotonic()
         entry = model_decisions(Path(folder), sets, args.tokens, args.batch)
+        entry["first_token_held_out"] = first_token(Path(folder), sets["held_out"], args.batch)
         entry["folder"] = folder
         entry["seconds"] = round(time.monotonic() - started, 1)
         result.setdefault("models", {})[label] = entry
+        save(args.out, result)  # after each model: a long run keeps what it has measured
         print(json.dumps({label: entry}), flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+def save(path: Path, result: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    temporary.replace(path)
 
 
 if __name__ == "__main__":

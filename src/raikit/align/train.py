@@ -145,6 +145,9 @@ def _decision_trainer(trl: Any, tokens: int, weight: float) -> Any:
     """An SFTTrainer whose loss weighs the first ``tokens`` of each completion ``weight`` times."""
 
     class DecisionWeightedSFTTrainer(trl.SFTTrainer):  # type: ignore[misc]
+        # The loss is a per-micro-batch mean, so the Trainer divides it by the accumulation steps.
+        loss_is_scaled_for_ga = False
+
         def compute_loss(
             self, model: Any, inputs: Any, return_outputs: bool = False, num_items_in_batch: Any = None
         ) -> Any:
