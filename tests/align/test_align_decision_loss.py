@@ -69,22 +69,23 @@ def test_a_wrong_first_token_costs_more_when_it_weighs_more() -> None:
     assert weighted > 2 * plain > 0
 
 
+def _row(i: int) -> ChatExample:
+    return ChatExample(
+        id=str(i),
+        messages=[
+            {"role": "user", "content": "hello how are you today ?"},
+            {"role": "assistant", "content": "i am fine , thank you for asking ."},
+        ],
+        dimension="safety",
+        language="en",
+        source="test",
+    )
+
+
 @pytest.mark.integration
 def test_weighted_sft_trains_and_records_its_settings(tmp_path: Path) -> None:
     build_tiny_llama(tmp_path / "tiny")
-    rows = [
-        ChatExample(
-            id=str(i),
-            messages=[
-                {"role": "user", "content": "hello how are you today ?"},
-                {"role": "assistant", "content": "i am fine , thank you for asking ."},
-            ],
-            dimension="safety",
-            language="en",
-            source="test",
-        )
-        for i in range(4)
-    ]
+    rows = [_row(i) for i in range(4)]
     write_jsonl(tmp_path / "sft.jsonl", rows)
     options = TrainOptions(
         max_steps=2, batch_size=2, max_length=48, lora_r=4, decision_tokens=2, decision_weight=5.0
@@ -98,3 +99,25 @@ def test_weighted_sft_trains_and_records_its_settings(tmp_path: Path) -> None:
     )
     assert card["steps"] == 2 and card["final_loss"] > 0
     assert card["options"]["decision_tokens"] == 2 and card["options"]["decision_weight"] == 5.0
+
+
+@pytest.mark.integration
+def test_cli_sft_takes_the_decision_options(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from raikit.cli.main import cli
+
+    build_tiny_llama(tmp_path / "tiny")
+    write_jsonl(tmp_path / "sft.jsonl", [_row(i) for i in range(4)])
+    args = ["align", "sft", "--base", str(tmp_path / "tiny"), "--data", str(tmp_path / "sft.jsonl")]
+    args += ["--out", str(tmp_path / "o"), "--max-steps", "1", "--batch-size", "2", "--max-length", "48"]
+    result = CliRunner().invoke(
+        cli, [*args, "--lora-r", "4", "--decision-tokens", "3", "--decision-weight", "6"]
+    )
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "o" / "align.json").read_text())
+    assert card["options"]["decision_tokens"] == 3 and card["options"]["decision_weight"] == 6.0
+    refused = CliRunner().invoke(cli, [*args, "--decision-weight", "0"])
+    assert refused.exit_code == 2 and "decision-weight" in refused.output
