@@ -27,20 +27,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from align_probe import decision_items, separation
 
 from raikit.align.base import generate_batch, load_model
-from raikit.align.corpus import corpus_items
-from raikit.align.pipeline import suite_items
 from raikit.evals.dataset import Sample
 from raikit.evals.judges.refusal import RefusalJudge
 
 RESULT = Path(__file__).resolve().parent / "results" / "align_decisions.json"
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-FPR = 0.05
-
-
-def decided(items: list[Sample]) -> list[Sample]:
-    return [s for s in items if s.expect in ("refuse", "comply")]
 
 
 def decline_rates(refused: list[bool], items: list[Sample]) -> dict[str, Any]:
@@ -55,8 +49,9 @@ def decline_rates(refused: list[bool], items: list[Sample]) -> dict[str, Any]:
     }
 
 
-def model_decisions(folder: Path, sets: dict[str, list[Sample]], tokens: int, batch: int) -> dict[str, Any]:
-    tokenizer, model = load_model(folder, "cpu")
+def model_decisions(
+    tokenizer: Any, model: Any, sets: dict[str, list[Sample]], tokens: int, batch: int
+) -> dict[str, Any]:
     judge = RefusalJudge()
     out: dict[str, Any] = {}
     for name, items in sets.items():
@@ -69,7 +64,7 @@ def model_decisions(folder: Path, sets: dict[str, list[Sample]], tokens: int, ba
     return out
 
 
-def first_token(folder: Path, items: list[Sample], batch: int) -> dict[str, Any]:
+def first_token(tokenizer: Any, model: Any, items: list[Sample], batch: int) -> dict[str, Any]:
     """Greedy decoding's first step on the held-out items: the probability of the style guide's
     refusal openings against the likeliest other token. A refusal opens with one token while answers
     open with many, so greedy decoding declines whenever the refusal opening beats the best answer
@@ -79,7 +74,6 @@ def first_token(folder: Path, items: list[Sample], batch: int) -> dict[str, Any]
     from raikit.align.base import prompt_text
     from raikit.align.style import load_style_guide
 
-    tokenizer, model = load_model(folder, "cpu")
     openings = sorted(
         {tokenizer(o, add_special_tokens=False)["input_ids"][0] for o in load_style_guide().openings.values()}
     )
@@ -119,7 +113,6 @@ def first_token(folder: Path, items: list[Sample], batch: int) -> dict[str, Any]
 def encoder_probe(train: list[Sample], test: list[Sample]) -> dict[str, Any]:
     """Logistic regression on the guard encoder's embeddings: train items in, held-out items scored."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
 
     from raikit.guard.resources import Encoder
 
@@ -132,14 +125,7 @@ def encoder_probe(train: list[Sample], test: list[Sample]) -> dict[str, Any]:
     y_test = np.array([s.expect == "refuse" for s in test])
     probe = LogisticRegression(C=0.3, max_iter=3000, class_weight="balanced")
     scores = probe.fit(embed(train), y_train).predict_proba(embed(test))[:, 1]
-    negatives = np.sort(scores[~y_test])[::-1]
-    cut = negatives[int(FPR * len(negatives))]
-    return {
-        "roc_auc": round(float(roc_auc_score(y_test, scores)), 3),
-        f"tpr_at_{int(FPR * 100)}pct_fpr": round(float((scores[y_test] > cut).mean()), 3),
-        "fpr": round(float((scores[~y_test] > cut).mean()), 3),
-        "C": 0.3,
-    }
+    return {**separation(y_test, scores), "C": 0.3}
 
 
 def main() -> None:
@@ -162,29 +148,22 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    held_out = suite_items("test")
-    extra, _ = corpus_items(
-        held_out=held_out,
-        data_dir=args.data if args.data.is_dir() else None,
-        harmful=args.corpus_harmful,
-        benign=args.corpus_benign,
-        seed=0,
-    )
-    corpus = decided(extra)
+    suite_train, corpus, held_out = decision_items(args.data, args.corpus_harmful, args.corpus_benign)
     sets = {
-        "suite_train": decided(suite_items("train")),
+        "suite_train": suite_train,
         "corpus_train_sample": random.Random(0).sample(corpus, min(args.corpus_sample, len(corpus))),
-        "held_out": decided(held_out),
+        "held_out": held_out,
     }
     result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.is_file() else {}
     result["settings"] = {"tokens": args.tokens, "corpus_sample": args.corpus_sample, "seed": 0}
     if not args.no_probe:
-        result["encoder_probe"] = encoder_probe(decided(suite_items("train")) + corpus, sets["held_out"])
+        result["encoder_probe"] = encoder_probe(suite_train + corpus, held_out)
         save(args.out, result)
     for label, folder in models.items():
         started = time.monotonic()
-        entry = model_decisions(Path(folder), sets, args.tokens, args.batch)
-        entry["first_token_held_out"] = first_token(Path(folder), sets["held_out"], args.batch)
+        tokenizer, model = load_model(Path(folder), "cpu")
+        entry = model_decisions(tokenizer, model, sets, args.tokens, args.batch)
+        entry["first_token_held_out"] = first_token(tokenizer, model, held_out, args.batch)
         entry["folder"] = folder
         entry["seconds"] = round(time.monotonic() - started, 1)
         result.setdefault("models", {})[label] = entry

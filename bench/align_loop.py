@@ -153,10 +153,19 @@ def main() -> None:
     work = args.work / f"tok{args.max_new_tokens}-ep{args.epochs:g}-lr{args.lr:g}-seed{args.seed}-{digest}"
     before_cache = args.work / f"before-tok{args.max_new_tokens}-bs{args.batch_size}-seed{args.seed}.jsonl"
     work.mkdir(parents=True, exist_ok=True)
+    options = TrainOptions(
+        epochs=args.epochs,
+        learning_rate=args.lr,
+        batch_size=8,
+        seed=args.seed,
+        device=args.device,
+        max_length=args.max_length,
+        decision_tokens=args.decision_tokens,
+        decision_weight=args.decision_weight,
+    )
     # Data and the reward model do not depend on how SFT weighs its tokens: variants share them
     # (and time only their own stages when they find the shared ones done).
-    weighted = args.decision_tokens > 0 and args.decision_weight != 1.0
-    variant = f"-dec{args.decision_tokens}x{args.decision_weight:g}" if weighted else ""
+    variant = f"-dec{args.decision_tokens}x{args.decision_weight:g}" if options.weighs_decision else ""
     stages = Stages(work, variant)
     started = time.monotonic()
     load_before = os.getloadavg()
@@ -215,16 +224,6 @@ def main() -> None:
         reward_report = stages.run(
             "reward",
             lambda: train_reward(pairs, work / "reward", data_dir=data_dir),
-        )
-        options = TrainOptions(
-            epochs=args.epochs,
-            learning_rate=args.lr,
-            batch_size=8,
-            seed=args.seed,
-            device=args.device,
-            max_length=args.max_length,
-            decision_tokens=args.decision_tokens,
-            decision_weight=args.decision_weight,
         )
         sft_dir = work / f"sft{variant}"
         if not (sft_dir / "align.json").is_file():

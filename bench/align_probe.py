@@ -39,6 +39,25 @@ LAYERS = (8, 16, 24, -1)
 FPR = 0.05
 
 
+def decided(items: list[Sample]) -> list[Sample]:
+    """The items that expect a decision: decline (``refuse``) or answer (``comply``)."""
+    return [s for s in items if s.expect in ("refuse", "comply")]
+
+
+def decision_items(data: Path, harmful: int, benign: int) -> tuple[list[Sample], list[Sample], list[Sample]]:
+    """The suites' train items, the corpus prompts the alignment data adds, and the held-out items,
+    each kept to the refuse and comply items."""
+    held_out = suite_items("test")
+    extra, _ = corpus_items(
+        held_out=held_out,
+        data_dir=data if data.is_dir() else None,
+        harmful=harmful,
+        benign=benign,
+        seed=0,
+    )
+    return decided(suite_items("train")), decided(extra), decided(held_out)
+
+
 def hidden_states(folder: Path, items: list[Sample], batch: int = 16) -> npt.NDArray[np.float32]:
     """Hidden state at the last prompt token, per item and layer: ``(items, layers, width)``."""
     import torch
@@ -84,16 +103,8 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     started = time.monotonic()
-    held_out = suite_items("test")
-    extra, _ = corpus_items(
-        held_out=held_out,
-        data_dir=args.data if args.data.is_dir() else None,
-        harmful=args.corpus_harmful,
-        benign=args.corpus_benign,
-        seed=0,
-    )
-    train = [s for s in suite_items("train") + extra if s.expect in ("refuse", "comply")]
-    test = [s for s in held_out if s.expect in ("refuse", "comply")]
+    suite_train, corpus, test = decision_items(args.data, args.corpus_harmful, args.corpus_benign)
+    train = suite_train + corpus
     y_train = np.array([s.expect == "refuse" for s in train])
     y_test = np.array([s.expect == "refuse" for s in test])
     folder = materialise_base(args.base)

@@ -56,6 +56,11 @@ class TrainOptions(BaseModel):
     seed: int = 0
     device: str = "auto"
 
+    @property
+    def weighs_decision(self) -> bool:
+        """Whether SFT weighs the first answer tokens differently from the rest."""
+        return self.decision_tokens > 0 and self.decision_weight != 1.0
+
 
 def lora_config(options: TrainOptions) -> Any:
     from peft import LoraConfig
@@ -211,7 +216,7 @@ def train(
         )
         trainer_class: Any = (
             _decision_trainer(trl, options.decision_tokens, options.decision_weight)
-            if options.decision_tokens and options.decision_weight != 1.0
+            if options.weighs_decision
             else trl.SFTTrainer
         )
     else:
