@@ -116,6 +116,7 @@ def main() -> None:
         help="SFT: the first N tokens of each answer (declining or answering) weigh --decision-weight",
     )
     parser.add_argument("--decision-weight", type=float, default=1.0)
+    parser.add_argument("--full", action="store_true", help="train every weight, not a LoRA adapter")
     parser.add_argument("--dpo", action="store_true", help="add the DPO stage after SFT")
     parser.add_argument("--dpo-pairs", type=int, default=256, help="preference pairs DPO trains on")
     parser.add_argument("--dpo-lr", type=float, default=2e-4)
@@ -162,10 +163,12 @@ def main() -> None:
         max_length=args.max_length,
         decision_tokens=args.decision_tokens,
         decision_weight=args.decision_weight,
+        full=args.full,
     )
     # Data and the reward model do not depend on how SFT weighs its tokens: variants share them
     # (and time only their own stages when they find the shared ones done).
     variant = f"-dec{args.decision_tokens}x{args.decision_weight:g}" if options.weighs_decision else ""
+    variant += "-full" if options.full else ""
     stages = Stages(work, variant)
     started = time.monotonic()
     load_before = os.getloadavg()

@@ -32,6 +32,10 @@ class TrainOptions(BaseModel):
     learning_rate: float = Field(default=2e-4, gt=0)
     batch_size: int = Field(default=8, ge=1)
     grad_accum: int = Field(default=1, ge=1)
+    full: bool = False
+    """Train every weight instead of a LoRA adapter: more capacity for what a rank-``lora_r``
+    update cannot hold, at the cost of a full copy of the model's optimiser state (for
+    SmolLM2-135M about 1 GB); use a learning rate about ten times lower than LoRA's."""
     lora_r: int = Field(default=16, ge=1)
     lora_alpha: int = Field(default=32, ge=1)
     lora_dropout: float = Field(default=0.05, ge=0, lt=1)
@@ -188,7 +192,8 @@ def train(
     *,
     progress: Any = None,
 ) -> dict[str, Any]:
-    """Train a LoRA adapter on ``base`` with SFT or DPO, merge it, save to ``out``; the card."""
+    """Train a LoRA adapter on ``base`` with SFT or DPO (or every weight, ``options.full``), merge
+    it, save to ``out``; the card."""
     options = options or TrainOptions()
     if not records:
         raise AlignDataError(f"no training records for {method}")
@@ -230,7 +235,7 @@ def train(
         args=args,
         train_dataset=datasets.Dataset.from_list(rows),
         processing_class=tokenizer,
-        peft_config=lora_config(options),
+        peft_config=None if options.full else lora_config(options),
         callbacks=[progress] if progress is not None else [],
     )
     if method == "dpo" and options.completion_tokens is not None:
@@ -242,8 +247,8 @@ def train(
 
         trainer.remove_callback(PrinterCallback)
     result = trainer.train(resume_from_checkpoint=_last_checkpoint(target))
-    merged = trainer.model.merge_and_unload()
-    merged.save_pretrained(target)
+    trained = trainer.model if options.full else trainer.model.merge_and_unload()
+    trained.save_pretrained(target)
     tokenizer.padding_side = "left"
     tokenizer.save_pretrained(target)
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]

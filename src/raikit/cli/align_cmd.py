@@ -36,6 +36,11 @@ def _train_options(func: F) -> F:
         ),
         click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True),
         click.option("--lora-r", type=click.IntRange(min=1), default=16, show_default=True),
+        click.option(
+            "--full",
+            is_flag=True,
+            help="Train every weight instead of a LoRA adapter (use a ~10x lower --lr).",
+        ),
         click.option("--max-length", type=click.IntRange(min=16), default=384, show_default=True),
         click.option("--save-steps", type=click.IntRange(min=1), default=25, show_default=True),
         click.option("--seed", type=int, default=0, show_default=True),
