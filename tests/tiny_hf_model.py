@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 TEXT = """
 system user assistant tool : . , ? !
@@ -55,3 +56,22 @@ def build_tiny_llama(folder: Path, *, chat_template: str | None = TEMPLATE) -> N
         pad_token_id=tokenizer.pad_token_id,
     )
     LlamaForCausalLM(config).save_pretrained(folder)
+
+
+def greeting_examples(n: int) -> list[Any]:
+    """``n`` one-turn SFT examples in the tiny model's vocabulary."""
+    from raikit.align.data import ChatExample
+
+    return [
+        ChatExample(
+            id=str(i),
+            messages=[
+                {"role": "user", "content": "hello how are you today ?"},
+                {"role": "assistant", "content": "i am fine , thank you for asking ."},
+            ],
+            dimension="safety",
+            language="en",
+            source="test",
+        )
+        for i in range(n)
+    ]

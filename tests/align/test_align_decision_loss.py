@@ -18,7 +18,7 @@ from raikit.align.data import ChatExample
 from raikit.align.train import TrainOptions, decision_weights, train, weighted_token_loss
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tiny_hf_model import build_tiny_llama
+from tiny_hf_model import build_tiny_llama, greeting_examples
 
 IGNORE = -100
 
@@ -69,23 +69,10 @@ def test_a_wrong_first_token_costs_more_when_it_weighs_more() -> None:
     assert weighted > 2 * plain > 0
 
 
-def _row(i: int) -> ChatExample:
-    return ChatExample(
-        id=str(i),
-        messages=[
-            {"role": "user", "content": "hello how are you today ?"},
-            {"role": "assistant", "content": "i am fine , thank you for asking ."},
-        ],
-        dimension="safety",
-        language="en",
-        source="test",
-    )
-
-
 @pytest.mark.integration
 def test_weighted_sft_trains_and_records_its_settings(tmp_path: Path) -> None:
     build_tiny_llama(tmp_path / "tiny")
-    rows = [_row(i) for i in range(4)]
+    rows = greeting_examples(4)
     write_jsonl(tmp_path / "sft.jsonl", rows)
     options = TrainOptions(
         max_steps=2, batch_size=2, max_length=48, lora_r=4, decision_tokens=2, decision_weight=5.0
@@ -110,7 +97,7 @@ def test_cli_sft_takes_the_decision_options(tmp_path: Path) -> None:
     from raikit.cli.main import cli
 
     build_tiny_llama(tmp_path / "tiny")
-    write_jsonl(tmp_path / "sft.jsonl", [_row(i) for i in range(4)])
+    write_jsonl(tmp_path / "sft.jsonl", greeting_examples(4))
     args = ["align", "sft", "--base", str(tmp_path / "tiny"), "--data", str(tmp_path / "sft.jsonl")]
     args += ["--out", str(tmp_path / "o"), "--max-steps", "1", "--batch-size", "2", "--max-length", "48"]
     result = CliRunner().invoke(

@@ -15,26 +15,12 @@ pytest.importorskip("peft")
 import torch
 
 from raikit.align import write_jsonl
-from raikit.align.data import ChatExample
 from raikit.align.train import TrainOptions, train
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tiny_hf_model import build_tiny_llama
+from tiny_hf_model import build_tiny_llama, greeting_examples
 
 pytestmark = pytest.mark.integration
-
-
-def _row(i: int) -> ChatExample:
-    return ChatExample(
-        id=str(i),
-        messages=[
-            {"role": "user", "content": "hello how are you today ?"},
-            {"role": "assistant", "content": "i am fine , thank you for asking ."},
-        ],
-        dimension="safety",
-        language="en",
-        source="test",
-    )
 
 
 def _weights(folder: Path) -> dict[str, torch.Tensor]:
@@ -47,7 +33,7 @@ def _weights(folder: Path) -> dict[str, torch.Tensor]:
 def test_full_sft_moves_every_trained_matrix_and_saves_a_plain_model(tmp_path: Path) -> None:
     build_tiny_llama(tmp_path / "tiny")
     options = TrainOptions(max_steps=2, batch_size=2, max_length=48, learning_rate=1e-2, full=True)
-    card = train("sft", str(tmp_path / "tiny"), [_row(i) for i in range(4)], tmp_path / "o", options)
+    card = train("sft", str(tmp_path / "tiny"), greeting_examples(4), tmp_path / "o", options)
     assert card["steps"] == 2 and card["options"]["full"] is True
     assert not (tmp_path / "o" / "adapter_config.json").exists()
     before, after = _weights(tmp_path / "tiny"), _weights(tmp_path / "o")
@@ -61,7 +47,7 @@ def test_full_sft_moves_every_trained_matrix_and_saves_a_plain_model(tmp_path: P
 def test_lora_sft_leaves_the_norms_alone(tmp_path: Path) -> None:
     build_tiny_llama(tmp_path / "tiny")
     options = TrainOptions(max_steps=2, batch_size=2, max_length=48, learning_rate=1e-2, lora_r=4)
-    train("sft", str(tmp_path / "tiny"), [_row(i) for i in range(4)], tmp_path / "o", options)
+    train("sft", str(tmp_path / "tiny"), greeting_examples(4), tmp_path / "o", options)
     before, after = _weights(tmp_path / "tiny"), _weights(tmp_path / "o")
     assert all(torch.equal(before[name], after[name]) for name in before if "norm" in name)
     assert any(not torch.equal(before[name], after[name]) for name in before if "proj" in name)
@@ -73,7 +59,7 @@ def test_cli_sft_full(tmp_path: Path) -> None:
     from raikit.cli.main import cli
 
     build_tiny_llama(tmp_path / "tiny")
-    write_jsonl(tmp_path / "sft.jsonl", [_row(i) for i in range(4)])
+    write_jsonl(tmp_path / "sft.jsonl", greeting_examples(4))
     args = ["align", "sft", "--base", str(tmp_path / "tiny"), "--data", str(tmp_path / "sft.jsonl")]
     args += ["--out", str(tmp_path / "o"), "--max-steps", "1", "--batch-size", "2", "--max-length", "48"]
     result = CliRunner().invoke(cli, [*args, "--full", "--lr", "1e-4"])
