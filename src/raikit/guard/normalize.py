@@ -45,8 +45,14 @@ def _is_selector(ch: str) -> bool:
 
 
 def _emoji_like(ch: str) -> bool:
+    """A pictograph a ZWJ may join. Enclosed letters and digits (🄰, ①) are not: they are
+    lookalikes that :func:`scan_homoglyphs` may fold to ASCII, after which a joiner kept next to
+    them would be removed by a second pass (normalisation must be idempotent)."""
     cp = ord(ch) if ch else 0
-    return 0x1F000 <= cp <= 0x1FAFF or 0x2190 <= cp <= 0x2BFF or cp in (0xFE0F, 0x20E3, 0xA9, 0xAE, 0x2122)
+    if not (0x1F000 <= cp <= 0x1FAFF or 0x2190 <= cp <= 0x2BFF or cp in (0xFE0F, 0x20E3, 0xA9, 0xAE, 0x2122)):
+        return False
+    folded = unicodedata.normalize("NFKC", ch)
+    return not (folded != ch and folded.isascii() and folded.isalnum() and cp != 0x2122)
 
 
 def _joining_script(ch: str) -> bool:
