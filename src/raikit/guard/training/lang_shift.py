@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from raikit.guard.classifier import LinearHead, matmul_t, prototype_stats
+from raikit.guard.classifier import LinearHead, prototype_stats
 from raikit.guard.language import LANGUAGES
+from raikit.guard.products import matmul_t
 from raikit.guard.training.data import Example
 from raikit.guard.training.i18n import SOURCE, i18n_prompts
 
