@@ -30,6 +30,7 @@ import numpy.typing as npt
 from align_probe import decision_items, separation
 
 from raikit.align.base import generate_batch, load_model
+from raikit.core.files import write_text_atomic
 from raikit.evals.dataset import Sample
 from raikit.evals.judges.refusal import RefusalJudge
 
@@ -173,9 +174,7 @@ def main() -> None:
 
 def save(path: Path, result: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomic(path, json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -126,10 +126,10 @@ def _graph(base: Any) -> bytes:
         [helper.make_tensor_value_info("sums", TensorProto.FLOAT, ["sentences", feat_dim])],
         inits,
     )
-    return _serialized(graph, opset=17)
+    return serialized(graph, opset=17)
 
 
-def _serialized(graph: Any, opset: int) -> bytes:
+def serialized(graph: Any, opset: int) -> bytes:
     """``graph`` as a checked ONNX model (IR version 8, the default domain at ``opset``)."""
     import onnx
     from onnx import helper
@@ -195,7 +195,7 @@ def _head_graph(base: Any) -> bytes:
         [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["sentences", emb_dim])],
         inits,
     )
-    return _serialized(graph, opset=18)
+    return serialized(graph, opset=18)
 
 
 def _quantized(graph: bytes) -> bytes:

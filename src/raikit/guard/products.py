@@ -39,6 +39,8 @@ def _session(w: FloatArray) -> Any:
         from onnx import TensorProto, helper, numpy_helper
     except ImportError:
         return None
+    from raikit.guard.encoder_onnx import serialized
+
     weights = numpy_helper.from_array(np.ascontiguousarray(w.T, np.float32), "w_t")
     graph = helper.make_graph(
         [helper.make_node("MatMul", ["x", "w_t"], ["y"])],
@@ -47,12 +49,10 @@ def _session(w: FloatArray) -> Any:
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", int(w.shape[0])])],
         [weights],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(serialized(graph, opset=17), options, providers=["CPUExecutionProvider"])
 
 
 class ConstantProduct:
